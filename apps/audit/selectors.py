@@ -1,0 +1,59 @@
+"""Reads of the audit trail."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from apps.accounts.models import Organization, User
+from apps.audit.models import AuditEvent, Chain
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    actor = django_filters.NumberFilter(field_name="actor_id")
+    action = django_filters.CharFilter(field_name="action")
+    action_prefix = django_filters.CharFilter(
+        field_name="action", lookup_expr="startswith"
+    )
+    object_type = django_filters.CharFilter(field_name="object_type")
+    object_id = django_filters.CharFilter(field_name="object_id")
+    occurred_after = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="gte"
+    )
+    occurred_before = django_filters.IsoDateTimeFilter(
+        field_name="occurred_at", lookup_expr="lt"
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+
+
+def chain_of(*, organization: Organization) -> Chain | None:
+    return Chain.objects.filter(organization=organization).first()
+
+
+def audit_event_list(
+    *, fetched_by: User, filters: dict | None = None
+) -> QuerySet[AuditEvent]:
+    """Events of the fetcher's organisation chain (role checks are the caller's)."""
+    if not fetched_by.is_authenticated or not fetched_by.organization_id:
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.filter(
+        chain__organization_id=fetched_by.organization_id
+    ).select_related("actor")
+    return AuditEventFilter(filters or {}, queryset=events).qs
+
+
+def audit_event_get(*, fetched_by: User, seq: int) -> AuditEvent | None:
+    return audit_event_list(fetched_by=fetched_by).filter(seq=seq).first()
+
+
+def audit_event_export(*, chain: Chain, batch: int = 2000):
+    """Every event of a chain in seq order, streamed."""
+    return (
+        AuditEvent.objects.filter(chain=chain)
+        .order_by("seq")
+        .values_list("seq", "canonical", "prev_hash", "hash")
+        .iterator(chunk_size=batch)
+    )

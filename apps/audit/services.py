@@ -1,0 +1,150 @@
+"""The one way to write to the audit trail."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from apps.audit.canonical import (
+    FORMAT_VERSION,
+    canonical_json,
+    chain_hash,
+    format_timestamp,
+)
+from apps.audit.models import AuditEvent, Chain
+from apps.core.context import current_context
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization, User
+
+logger = logging.getLogger(__name__)
+
+REDACTED = "[redacted]"
+# Values under keys like these never reach the trail, whoever passes them.
+_SENSITIVE_KEY = re.compile(
+    r"(pass(word)?|secret|token|credentials?|api[_-]?key|private[_-]?key|digest)$", re.I
+)
+
+
+class AuditOutsideTransactionError(RuntimeError):
+    """record_event was called outside a transaction, so the event could not share it."""
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if _SENSITIVE_KEY.search(str(key)) else _redact(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_redact(item) for item in value]
+    return value
+
+
+def _target(target: models.Model | tuple[str, Any] | None) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if isinstance(target, models.Model):
+        return target._meta.label_lower, str(target.pk)
+    object_type, object_id = target
+    return object_type, str(object_id)
+
+
+def _actor(actor: User | None, actor_type: str | None) -> tuple[int | None, str]:
+    if actor is not None and actor.pk is not None:
+        return actor.pk, AuditEvent.ActorType.USER
+    return None, actor_type or AuditEvent.ActorType.SYSTEM
+
+
+def record_event(
+    *,
+    organization: Organization | None,
+    actor: User | None,
+    action: str,
+    target: models.Model | tuple[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    actor_type: str | None = None,
+) -> AuditEvent:
+    """Append one event to the organisation's chain (the platform chain if None).
+
+    Must run inside the transaction of the change it records: the chain head row is
+    locked until commit, and a rollback removes the event and restores the head.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditOutsideTransactionError(
+            f"record_event({action!r}) outside a transaction"
+        )
+    key = Chain.key_for(organization.pk if organization else None)
+    chain, _ = Chain.objects.select_for_update().get_or_create(
+        key=key, defaults={"organization": organization}
+    )
+    actor_id, kind = _actor(actor, actor_type)
+    object_type, object_id = _target(target)
+    occurred_at = timezone.now()
+    seq = chain.head_seq + 1
+    canonical = canonical_json(
+        {
+            "v": FORMAT_VERSION,
+            "chain": key,
+            "seq": seq,
+            "ts": format_timestamp(occurred_at),
+            "actor": {"type": kind, "id": actor_id},
+            "action": action,
+            "object": {"type": object_type, "id": object_id},
+            "data": _redact(data or {}),
+            "ctx": current_context(),
+        }
+    )
+    prev_hash = bytes(chain.head_hash)
+    event = AuditEvent.objects.create(
+        chain=chain,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        actor_type=kind,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        canonical=canonical,
+        prev_hash=prev_hash,
+        hash=chain_hash(prev_hash, canonical),
+    )
+    Chain.objects.filter(pk=chain.pk).update(head_seq=seq, head_hash=event.hash)
+    return event
+
+
+def chain_verify_and_record(*, chain_id: int) -> dict:
+    """Verify a chain, then append the outcome to it as a `audit.chain_verified` event.
+
+    The walk runs outside the transaction (it may take seconds); only the append locks.
+    An intact result doubles as an in-chain checkpoint of the head it saw.
+    """
+    from apps.audit.integrity import chain_verify
+
+    chain = Chain.objects.select_related("organization").get(pk=chain_id)
+    result = chain_verify(chain=chain)
+    finding = result.finding
+    outcome = {
+        "ok": result.ok,
+        "head_seq": result.head_seq,
+        "head_hash": result.head_hash,
+        "first_bad_seq": finding.seq if finding else None,
+        "reason": str(finding.reason) if finding else None,
+    }
+    if finding is not None:
+        logger.error(
+            "audit chain %s broken at seq %s: %s", chain.key, finding.seq, finding
+        )
+    with transaction.atomic():
+        record_event(
+            organization=chain.organization,
+            actor=None,
+            action="audit.chain_verified",
+            target=chain,
+            data=outcome,
+        )
+    return outcome
