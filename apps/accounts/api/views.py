@@ -42,13 +42,14 @@ class MeApi(APIView):
 
 
 class BusinessUnitListApi(APIView):
+    pagination_class = PageNumberPagination
     permission_classes = [InOrganization]
 
     @extend_schema(responses=BusinessUnitSerializer(many=True))
     def get(self, request):
         units = selectors.business_unit_list(fetched_by=request.user)
         return paginated_response(
-            pagination_class=PageNumberPagination,
+            pagination_class=self.pagination_class,
             serializer_class=BusinessUnitSerializer,
             queryset=units,
             request=request,
@@ -57,6 +58,7 @@ class BusinessUnitListApi(APIView):
 
 
 class TeamListApi(APIView):
+    pagination_class = PageNumberPagination
     permission_classes = [InOrganization]
 
     class FilterSerializer(serializers.Serializer):
@@ -68,7 +70,7 @@ class TeamListApi(APIView):
         filters.is_valid(raise_exception=True)
         teams = selectors.team_list(fetched_by=request.user, **filters.validated_data)
         return paginated_response(
-            pagination_class=PageNumberPagination,
+            pagination_class=self.pagination_class,
             serializer_class=TeamSerializer,
             queryset=teams,
             request=request,
@@ -88,12 +90,13 @@ class TeamDetailApi(APIView):
 
 
 class UserListApi(APIView):
+    pagination_class = PageNumberPagination
     permission_classes = [IsOrgAdmin]
 
     @extend_schema(responses=UserBriefSerializer(many=True))
     def get(self, request):
         return paginated_response(
-            pagination_class=PageNumberPagination,
+            pagination_class=self.pagination_class,
             serializer_class=UserBriefSerializer,
             queryset=selectors.user_list(fetched_by=request.user),
             request=request,
@@ -124,6 +127,7 @@ class UserCreateApi(APIView):
 
 
 class MembershipListApi(APIView):
+    pagination_class = PageNumberPagination
     permission_classes = [IsOrgAdmin]
 
     class FilterSerializer(serializers.Serializer):
@@ -137,7 +141,7 @@ class MembershipListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         return paginated_response(
-            pagination_class=PageNumberPagination,
+            pagination_class=self.pagination_class,
             serializer_class=MembershipSerializer,
             queryset=selectors.membership_list(
                 fetched_by=request.user, **filters.validated_data
@@ -197,10 +201,12 @@ class MembershipRevokeApi(APIView):
 
 
 class ApiTokenListApi(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(responses=ApiTokenSerializer(many=True))
     def get(self, request):
         return paginated_response(
-            pagination_class=PageNumberPagination,
+            pagination_class=self.pagination_class,
             serializer_class=ApiTokenSerializer,
             queryset=selectors.api_token_list(fetched_by=request.user),
             request=request,
