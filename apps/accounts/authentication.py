@@ -22,11 +22,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             errors="replace"
         )
         scheme, _, secret = header.partition(" ")
-        if scheme != self.keyword or not secret.startswith(TOKEN_PREFIX):
+        secret = secret.strip()
+        # The scheme is case-insensitive (RFC 9110 §11.1).
+        if scheme.lower() != self.keyword.lower() or not secret.startswith(
+            TOKEN_PREFIX
+        ):
             return None
         token = (
             ApiToken.objects.select_related("user", "user__organization")
-            .filter(digest=token_digest(secret.strip()))
+            .filter(digest=token_digest(secret))
             .first()
         )
         now = timezone.now()

@@ -8,5 +8,5 @@ class ApiTokenCreateForm(forms.Form):
     expires_at = forms.DateTimeField(
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Leave empty for a token that lasts until you revoke it.",
+        help_text="Leave empty for the longest lifetime allowed; revoke it any time.",
     )

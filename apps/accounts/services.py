@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -102,12 +103,17 @@ def user_create(
     organization: Organization,
     username: str,
     email: str,
-    password: str,
+    password: str | None = None,
+    password_hash: str | None = None,
     first_name: str = "",
     last_name: str = "",
     actor: User | None = None,
 ) -> User:
-    """Add a person to the organisation. The password is validated, never recorded."""
+    """Add a person to the organisation. The password is validated, never recorded.
+
+    `password_hash` instead of `password` takes an already encoded hash (from
+    `make_password`), so a batch of accounts sharing one password hashes it once.
+    """
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(
             "That username is taken.", fields={"username": ["Already in use."]}
@@ -119,13 +125,7 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ApplicationError(
-            "The password is too weak.", fields={"password": list(exc.messages)}
-        ) from exc
-    user.set_password(password)
+    _user_set_password(user, password=password, password_hash=password_hash)
     user.save()
     record_event(
         organization=organization,
@@ -135,6 +135,33 @@ def user_create(
         data={"username": username, "email": email},
     )
     return user
+
+
+def _user_set_password(
+    user: User, *, password: str | None, password_hash: str | None
+) -> None:
+    if (password is None) == (password_hash is None):
+        raise ApplicationError(
+            "Give either a password or a password hash.",
+            fields={"password": ["Required."]},
+        )
+    if password_hash is not None:
+        try:
+            identify_hasher(password_hash)
+        except ValueError as exc:
+            raise ApplicationError(
+                "Not an encoded password hash.",
+                fields={"password": ["Unknown hash format."]},
+            ) from exc
+        user.password = password_hash
+        return
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(
+            "The password is too weak.", fields={"password": list(exc.messages)}
+        ) from exc
+    user.set_password(password)
 
 
 def check_membership_scope(*, user: User, role: str, team: Team | None) -> None:
@@ -211,23 +238,35 @@ def membership_revoke(
     membership.delete()
 
 
-@transaction.atomic
-def api_token_create(
-    *, user: User, name: str, expires_at: datetime | None = None
-) -> tuple[ApiToken, str]:
-    """Mint a token; return it with its secret, which is never stored nor shown again."""
+def _token_expiry(expires_at: datetime | None) -> datetime:
+    """The requested expiry, checked against API_TOKEN_MAX_AGE_DAYS (the default)."""
     now = timezone.now()
-    if expires_at is not None and expires_at <= now:
+    max_days = settings.API_TOKEN_MAX_AGE_DAYS
+    latest = now + timedelta(days=max_days)
+    if expires_at is None:
+        return latest
+    if expires_at <= now:
         raise ApplicationError(
             "The expiry must be in the future.",
             fields={"expires_at": ["Must be in the future."]},
         )
-    max_days = settings.API_TOKEN_MAX_AGE_DAYS
-    if expires_at is not None and (expires_at - now).days > max_days:
+    if expires_at > latest:
         raise ApplicationError(
             "The expiry is too far away.",
             fields={"expires_at": [f"At most {max_days} days from now."]},
         )
+    return expires_at
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Mint a token; return it with its secret, which is never stored nor shown again.
+
+    Every token expires: without `expires_at`, after API_TOKEN_MAX_AGE_DAYS.
+    """
+    expires_at = _token_expiry(expires_at)
     secret = new_token_secret()
     token = ApiToken.objects.create(
         user=user,
