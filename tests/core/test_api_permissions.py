@@ -1,0 +1,210 @@
+"""Every API endpoint × every kind of caller, with the status each one must get.
+
+Rows name the URL route exactly as the URL conf spells it, so the guard test below can
+fail when an endpoint exists that this table forgot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apps.accounts import services
+from apps.accounts.models import Role
+from apps.audit.models import Chain
+from tests.accounts.factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ("anonymous", "other_org_admin", "team_member", "auditor", "org_admin")
+NEW_USER = {
+    "username": "newcomer",
+    "email": "newcomer@example.com",
+    "password": "an-unusual-passphrase-42",
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    route: str
+    # Expected status per caller, in the order of ACTORS.
+    expected: tuple[int, int, int, int, int]
+    kwargs: Callable[[Any, Any], dict[str, int]] = field(
+        default=lambda world, actor: {}
+    )
+    data: dict | Callable[[Any], dict] | None = None
+
+
+def _own_token(world, actor) -> dict[str, int]:
+    token, _ = services.api_token_create(user=actor or world.member, name="mine")
+    return {"token_id": token.pk}
+
+
+ENDPOINTS = [
+    Endpoint("GET", "api/v1/me/", (401, 200, 200, 200, 200)),
+    Endpoint("GET", "api/v1/business-units/", (401, 200, 200, 200, 200)),
+    Endpoint("GET", "api/v1/teams/", (401, 200, 200, 200, 200)),
+    # Another organisation's team does not exist for the caller.
+    Endpoint(
+        "GET",
+        "api/v1/teams/<int:team_id>/",
+        (401, 404, 200, 200, 200),
+        kwargs=lambda w, actor: {"team_id": w.team.pk},
+    ),
+    Endpoint("GET", "api/v1/users/", (401, 200, 403, 403, 200)),
+    # The other organisation's admin creates the person in their own organisation.
+    Endpoint("POST", "api/v1/users/create/", (401, 201, 403, 403, 201), data=NEW_USER),
+    Endpoint("GET", "api/v1/memberships/", (401, 200, 403, 403, 200)),
+    # Granting a role to someone of another organisation: "Unknown user." (400).
+    Endpoint(
+        "POST",
+        "api/v1/memberships/grant/",
+        (401, 400, 403, 403, 201),
+        data=lambda w: {"user": w.member.pk, "role": Role.AUDITOR},
+    ),
+    Endpoint(
+        "POST",
+        "api/v1/memberships/<int:membership_id>/revoke/",
+        (401, 404, 403, 403, 204),
+        kwargs=lambda w, actor: {"membership_id": w.member.memberships.get().pk},
+    ),
+    Endpoint("GET", "api/v1/tokens/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "POST", "api/v1/tokens/create/", (401, 201, 201, 201, 201), data={"name": "ci"}
+    ),
+    # Each caller revokes a token of their own (anonymous tries the member's).
+    Endpoint(
+        "POST",
+        "api/v1/tokens/<int:token_id>/revoke/",
+        (401, 200, 200, 200, 200),
+        kwargs=_own_token,
+    ),
+    # The other admin reads their own (empty) chain, never this organisation's.
+    Endpoint("GET", "api/v1/audit/events/", (401, 200, 403, 200, 200)),
+    Endpoint(
+        "GET",
+        "api/v1/audit/events/<int:seq>/",
+        (401, 404, 403, 200, 200),
+        kwargs=lambda w, actor: {"seq": w.last_seq},
+    ),
+    Endpoint("GET", "api/v1/audit/verify/", (401, 404, 403, 200, 200)),
+    Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
+    Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
+]
+
+
+def _path(endpoint: Endpoint, kwargs: dict[str, int]) -> str:
+    path = re.sub(
+        r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), endpoint.route
+    )
+    return "/" + path
+
+
+@pytest.fixture
+def world(org, team, make_user):
+    """This organisation with one of each caller, and another organisation's admin."""
+    member = make_user(Role.TEAM_MEMBER, team=team)
+    world = SimpleNamespace(
+        team=team,
+        member=member,
+        actors={
+            "anonymous": None,
+            "other_org_admin": make_user(
+                Role.ORG_ADMIN, organization=OrganizationFactory()
+            ),
+            "team_member": member,
+            "auditor": make_user(Role.AUDITOR),
+            "org_admin": make_user(Role.ORG_ADMIN),
+        },
+    )
+    # Three audited changes, so this chain has seqs the other organisation lacks.
+    for n in range(3):
+        services.business_unit_create(organization=org, name=f"BU {n}", slug=f"bu-{n}")
+    world.last_seq = Chain.objects.get(organization=org).head_seq
+    return world
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "actor_name", "expected"),
+    [
+        pytest.param(e, actor, e.expected[i], id=f"{e.method} {e.route} as {actor}")
+        for e in ENDPOINTS
+        for i, actor in enumerate(ACTORS)
+    ],
+)
+def test_api_endpoint_answers_each_caller_with_expected_status(
+    endpoint, actor_name, expected, world, api_client
+):
+    actor = world.actors[actor_name]
+    path = _path(endpoint, endpoint.kwargs(world, actor))
+    data = endpoint.data(world) if callable(endpoint.data) else endpoint.data
+
+    response = getattr(api_client(actor), endpoint.method.lower())(
+        path, data, format="json"
+    )
+
+    assert response.status_code == expected, response.content[:300]
+
+
+@pytest.mark.parametrize(
+    "endpoint", [pytest.param(e, id=f"{e.method} {e.route}") for e in ENDPOINTS]
+)
+def test_api_endpoint_refuses_anonymous_with_bearer_challenge(
+    endpoint, world, api_client
+):
+    path = _path(endpoint, endpoint.kwargs(world, None))
+
+    response = getattr(api_client(None), endpoint.method.lower())(path)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        pytest.param(e, id=f"{e.method} {e.route}")
+        for e in ENDPOINTS
+        if e.route.startswith("api/v1/")
+    ],
+)
+def test_api_endpoint_refuses_anonymous_in_error_shape(endpoint, world, api_client):
+    path = _path(endpoint, endpoint.kwargs(world, None))
+
+    response = getattr(api_client(None), endpoint.method.lower())(path)
+
+    assert response.json() == {
+        "error": {
+            "code": "not_authenticated",
+            "message": "Authentication credentials were not provided.",
+            "fields": {},
+        }
+    }
+
+
+def _api_routes(patterns, prefix: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _api_routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and route.startswith("api/"):
+            view = pattern.callback.cls
+            for method in ("get", "post", "put", "patch", "delete"):
+                if hasattr(view, method):
+                    yield method.upper(), route
+
+
+def test_api_permission_table_lists_every_api_endpoint():
+    served = set(_api_routes(get_resolver().url_patterns))
+
+    listed = {(e.method, e.route) for e in ENDPOINTS}
+
+    assert served - listed == set(), "add these endpoints to ENDPOINTS"
+    assert listed - served == set(), "these table rows match no endpoint"
