@@ -68,7 +68,8 @@ def visible_team_ids(*, user: User) -> QuerySet[Team]:
         return Team.objects.none().values("pk")
     teams = Team.objects.filter(organization_id=user.organization_id)
     if not user_roles(user=user).reads_whole_org:
-        teams = teams.filter(memberships__user=user)
+        # Two roles in one team join two membership rows: list the team once.
+        teams = teams.filter(memberships__user=user).distinct()
     return teams.values("pk")
 
 
