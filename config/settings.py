@@ -51,6 +51,8 @@ LOCAL_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.audit",
+    "apps.rubrics",
+    "apps.assessments",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

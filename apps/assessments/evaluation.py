@@ -1,0 +1,103 @@
+"""Turning a team's answers, evidence, rulings and signals into scoring inputs (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from apps.assessments.claims import GivenAnswer, QuestionRule, claim_for, combined_claim
+from apps.assessments.scoring import (
+    ArtifactReview,
+    AssessmentScore,
+    CriterionInput,
+    Resolution,
+    RubricModel,
+    SignalState,
+)
+from apps.rubrics.evidence import signal_key
+
+
+@dataclass(frozen=True)
+class CriterionFacts:
+    key: str
+    dimension: str
+    level: int
+    question_id: int
+    evidence: str
+    met_when: dict | None = None
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """A rubric version with the organisation's weights and the team's targets applied."""
+
+    model: RubricModel
+    criteria: tuple[CriterionFacts, ...]
+    questions: Mapping[int, QuestionRule]
+
+
+@dataclass(frozen=True)
+class TeamEvidence:
+    """Everything an assessment holds that bears on its criteria."""
+
+    answers: Mapping[int, Sequence[GivenAnswer]] = field(default_factory=dict)
+    rulings: Mapping[int, GivenAnswer] = field(default_factory=dict)  # per question
+    artifacts: Mapping[int, ArtifactReview] = field(
+        default_factory=dict
+    )  # per question
+    signals: Mapping[str, SignalState] = field(default_factory=dict)  # per signal key
+    signal_rulings: Mapping[str, Resolution] = field(
+        default_factory=dict
+    )  # per criterion
+
+
+def disagreements(answers: Mapping[int, Sequence[GivenAnswer]]) -> list[int]:
+    """Questions whose respondents gave different answers."""
+    return sorted(
+        question_id
+        for question_id, given in answers.items()
+        if len({(repr(a.value), a.na_reason) for a in given}) > 1
+    )
+
+
+def criterion_inputs(
+    context: ScoringContext, facts: TeamEvidence
+) -> dict[str, CriterionInput]:
+    inputs = {}
+    for criterion in context.criteria:
+        rule = context.questions[criterion.question_id]
+        ruling = facts.rulings.get(criterion.question_id)
+        given = [ruling] if ruling else facts.answers.get(criterion.question_id, ())
+        claim, _ = combined_claim(
+            claim_for(rule, answer, level=criterion.level, met_when=criterion.met_when)
+            for answer in given
+        )
+        key = signal_key(criterion.evidence)
+        inputs[criterion.key] = CriterionInput(
+            claim=claim,
+            artifact=facts.artifacts.get(criterion.question_id, ArtifactReview.NONE),
+            signal=facts.signals.get(key, SignalState.UNKNOWN)
+            if key
+            else SignalState.UNKNOWN,
+            resolution=facts.signal_rulings.get(criterion.key, Resolution.NONE),
+        )
+    return inputs
+
+
+def score_payload(
+    score: AssessmentScore, inputs: Mapping[str, CriterionInput]
+) -> dict[str, Any]:
+    """The snapshot's JSON: every number shown to users, and what each credit rests on."""
+    payload = asdict(score)
+    for dimension in payload["dimensions"]:
+        for credit in dimension["credits"]:
+            given = inputs.get(credit["criterion"])
+            if given is not None:
+                credit |= {
+                    "claim": str(given.claim),
+                    "artifact": str(given.artifact),
+                    "signal": str(given.signal),
+                    "resolution": str(given.resolution),
+                }
+    return payload

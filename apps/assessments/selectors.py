@@ -1,0 +1,197 @@
+"""Reads of assessments: visibility, scoring context, questionnaires, snapshots."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from apps.accounts.models import Team, User
+from apps.accounts.selectors import visible_team_ids
+from apps.assessments.claims import GivenAnswer, QuestionRule
+from apps.assessments.evaluation import CriterionFacts, ScoringContext, TeamEvidence
+from apps.assessments.models import (
+    Answer,
+    Assessment,
+    Evidence,
+    Resolution,
+    ScoreSnapshot,
+)
+from apps.assessments.scoring import (
+    ArtifactReview,
+    CriterionRule,
+    DimensionRule,
+    RubricModel,
+)
+from apps.assessments.scoring import Resolution as SignalRuling
+from apps.assessments.signals import signal_states
+from apps.rubrics.models import (
+    Criterion,
+    Dimension,
+    DimensionSetting,
+    Question,
+    Rubric,
+    TeamTarget,
+)
+
+
+def _latest_snapshot(field: str) -> Subquery:
+    return Subquery(
+        ScoreSnapshot.objects.filter(assessment=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values(field)[:1]
+    )
+
+
+def assessment_list(
+    *,
+    fetched_by: User,
+    team: int | None = None,
+    period: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Assessment]:
+    """Assessments of the teams the user may read, with their latest scores annotated."""
+    assessments = (
+        Assessment.objects.filter(team__in=visible_team_ids(user=fetched_by))
+        .select_related("team", "team__business_unit", "rubric")
+        .annotate(
+            latest_floor=_latest_snapshot("floor"),
+            latest_index=_latest_snapshot("index"),
+            latest_confidence=_latest_snapshot("confidence"),
+        )
+        .order_by("-period", "team__name", "-revision")
+    )
+    if team is not None:
+        assessments = assessments.filter(team_id=team)
+    if period:
+        assessments = assessments.filter(period=period)
+    if status:
+        assessments = assessments.filter(status=status)
+    return assessments
+
+
+def assessment_get(*, fetched_by: User, assessment_id: int) -> Assessment | None:
+    return assessment_list(fetched_by=fetched_by).filter(pk=assessment_id).first()
+
+
+def scoring_context(*, rubric: Rubric, team: Team) -> ScoringContext:
+    """The rubric as the engine sees it, with org weights/core and team targets (4 queries)."""
+    settings = {
+        s.dimension_key: s
+        for s in DimensionSetting.objects.filter(
+            organization_id=team.organization_id, rubric_slug=rubric.slug
+        )
+    }
+    targets = dict(
+        TeamTarget.objects.filter(team=team, rubric_slug=rubric.slug).values_list(
+            "dimension_key", "level"
+        )
+    )
+    criteria = list(
+        Criterion.objects.filter(rubric=rubric)
+        .select_related("dimension")
+        .only("key", "level", "evidence", "met_when", "question_id", "dimension__key")
+    )
+    questions = Question.objects.filter(rubric=rubric).prefetch_related("options")
+    by_dimension: dict[str, list[CriterionRule]] = defaultdict(list)
+    for c in criteria:
+        by_dimension[c.dimension.key].append(CriterionRule(c.key, c.level))
+    dimensions = []
+    for d in Dimension.objects.filter(rubric=rubric).order_by("position"):
+        override = settings.get(d.key)
+        dimensions.append(
+            DimensionRule(
+                id=d.key,
+                criteria=tuple(by_dimension[d.key]),
+                weight=override.weight if override else d.weight,
+                core=override.core if override else d.core,
+                target=targets.get(d.key),
+            )
+        )
+    return ScoringContext(
+        model=RubricModel(tuple(dimensions)),
+        criteria=tuple(
+            CriterionFacts(
+                c.key, c.dimension.key, c.level, c.question_id, c.evidence, c.met_when
+            )
+            for c in criteria
+        ),
+        questions={
+            q.pk: QuestionRule(
+                q.type,
+                {o.value: o.level for o in q.options.all()},
+                q.min_value,
+                q.max_value,
+            )
+            for q in questions
+        },
+    )
+
+
+def _artifact_states(assessment: Assessment) -> dict[int, ArtifactReview]:
+    states: dict[int, ArtifactReview] = {}
+    for question_id, status in Evidence.objects.filter(
+        assessment=assessment
+    ).values_list("question_id", "status"):
+        if status == Evidence.Status.VERIFIED:
+            states[question_id] = ArtifactReview.VERIFIED
+        elif status == Evidence.Status.REJECTED:
+            states.setdefault(question_id, ArtifactReview.REJECTED)
+    return states
+
+
+def team_evidence(*, assessment: Assessment) -> TeamEvidence:
+    """Answers, rulings, reviewed evidence and signals of an assessment (4 queries + signals)."""
+    answers: dict[int, list[GivenAnswer]] = defaultdict(list)
+    for question_id, value, na_reason in Answer.objects.filter(
+        assessment=assessment
+    ).values_list("question_id", "value", "na_reason"):
+        answers[question_id].append(GivenAnswer(value, na_reason))
+    rulings, signal_rulings = {}, {}
+    for r in Resolution.objects.filter(assessment=assessment).select_related(
+        "criterion"
+    ):
+        if r.kind == Resolution.Kind.DISAGREEMENT:
+            rulings[r.question_id] = GivenAnswer(r.chosen_value, r.chosen_na_reason)
+        else:
+            signal_rulings[r.criterion.key] = SignalRuling(r.outcome)
+    return TeamEvidence(
+        answers=dict(answers),
+        rulings=rulings,
+        artifacts=_artifact_states(assessment),
+        signals=signal_states(team=assessment.team),
+        signal_rulings=signal_rulings,
+    )
+
+
+def snapshot_latest(*, assessment: Assessment) -> ScoreSnapshot | None:
+    return assessment.snapshots.order_by("-created_at", "-pk").first()
+
+
+def previous_assessment(*, assessment: Assessment) -> Assessment | None:
+    """The team's most recent earlier-period assessment that has scores."""
+    return (
+        Assessment.objects.filter(
+            team_id=assessment.team_id, period__lt=assessment.period
+        )
+        .filter(snapshots__isnull=False)
+        .order_by("-period", "-revision")
+        .first()
+    )
+
+
+def questionnaire_dimension(*, rubric: Rubric, dimension_key: str) -> Dimension | None:
+    """One dimension with its questions, options and criteria (4 queries)."""
+    return (
+        Dimension.objects.filter(rubric=rubric, key=dimension_key)
+        .prefetch_related(
+            Prefetch(
+                "questions",
+                queryset=Question.objects.order_by("position").prefetch_related(
+                    "options",
+                    Prefetch("criteria", queryset=Criterion.objects.order_by("level")),
+                ),
+            )
+        )
+        .first()
+    )

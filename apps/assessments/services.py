@@ -1,0 +1,496 @@
+"""Writes of assessments: create, answer, submit, review, reopen. Each one is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Team, User
+from apps.assessments import selectors
+from apps.assessments.claims import answer_error
+from apps.assessments.evaluation import criterion_inputs, disagreements, score_payload
+from apps.assessments.models import (
+    Answer,
+    Assessment,
+    Evidence,
+    NotApplicableReason,
+    Resolution,
+    ScoreSnapshot,
+)
+from apps.assessments.scoring import ENGINE_VERSION, score_assessment
+from apps.assessments.selectors import question_rule
+from apps.assessments.uploads import content_type_for, sha256_of, upload_problem
+from apps.audit.services import record_event
+from apps.core.exceptions import ApplicationError
+from apps.rubrics.models import Question, Rubric
+
+Status = Assessment.Status
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    question: int
+    value: Any = None
+    na_reason: str = ""
+    notes: str = ""
+
+
+def _audit(
+    assessment: Assessment, actor: User | None, action: str, **data: Any
+) -> None:
+    record_event(
+        organization=assessment.team.organization,
+        actor=actor,
+        action=f"assessment.{action}",
+        target=assessment,
+        data={"team": assessment.team_id, "period": assessment.period, **data},
+    )
+
+
+def _lock(assessment: Assessment, *expected: str) -> Assessment:
+    """Re-read the assessment under a row lock and check its status."""
+    locked = (
+        Assessment.objects.select_for_update()
+        .select_related("team__organization", "rubric")
+        .get(pk=assessment.pk)
+    )
+    if locked.status not in expected:
+        allowed = " or ".join(expected)
+        raise ApplicationError(
+            f"The assessment is {locked.get_status_display().lower()}; this needs it {allowed}.",
+            code="invalid_status",
+        )
+    return locked
+
+
+@transaction.atomic
+def assessment_create(
+    *, team: Team, period: str, rubric: Rubric, created_by: User
+) -> Assessment:
+    if rubric.status != Rubric.Status.PUBLISHED:
+        raise ApplicationError(
+            "Assessments use published rubrics only.",
+            fields={"rubric": ["Not published."]},
+        )
+    if Assessment.objects.filter(team=team, period=period).exists():
+        raise ApplicationError(
+            f"{team} already has an assessment for {period}.",
+            fields={"period": ["Already assessed."]},
+        )
+    assessment = Assessment(
+        team=team, period=period, rubric=rubric, created_by=created_by
+    )
+    assessment.full_clean()
+    assessment.save()
+    _audit(assessment, created_by, "created", rubric=f"{rubric.slug} {rubric.version}")
+    return assessment
+
+
+def _validate_answers(
+    rubric: Rubric, items: Sequence[AnswerInput]
+) -> dict[int, Question]:
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(
+            rubric=rubric, pk__in=[i.question for i in items]
+        ).prefetch_related("options")
+    }
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        question = questions.get(item.question)
+        if question is None:
+            errors[f"answers[{index}].question"] = [
+                "Not a question of this assessment's rubric."
+            ]
+            continue
+        if item.na_reason and item.na_reason not in NotApplicableReason.values:
+            errors[f"answers[{index}].na_reason"] = ["Pick one of the listed reasons."]
+        if item.na_reason and item.value is not None:
+            errors[f"answers[{index}].value"] = ["An N/A answer has no value."]
+        problem = answer_error(question_rule(question), item.value)
+        if problem:
+            errors[f"answers[{index}].value"] = [problem]
+    if errors:
+        raise ApplicationError(
+            "Some answers are not valid; nothing was saved.", fields=errors
+        )
+    return questions
+
+
+@transaction.atomic
+def answers_save(
+    *, assessment: Assessment, respondent: User, items: Sequence[AnswerInput]
+) -> list[Answer]:
+    """Upsert the respondent's answers, all or none. Unchanged answers write nothing."""
+    assessment = _lock(assessment, Status.DRAFT)
+    questions = _validate_answers(assessment.rubric, items)
+    existing = {
+        a.question_id: a
+        for a in Answer.objects.filter(
+            assessment=assessment, respondent=respondent, question_id__in=questions
+        )
+    }
+    saved, changed = [], []
+    for item in items:
+        answer = existing.get(item.question) or Answer(
+            assessment=assessment, question_id=item.question, respondent=respondent
+        )
+        new = (item.value, item.na_reason, item.notes)
+        if answer.pk and (answer.value, answer.na_reason, answer.notes) == new:
+            saved.append(answer)
+            continue
+        answer.value, answer.na_reason, answer.notes = new
+        answer.save()
+        saved.append(answer)
+        changed.append(questions[item.question].key)
+    if changed:
+        _audit(assessment, respondent, "answers_saved", questions=sorted(changed))
+    return saved
+
+
+def _snapshot(assessment: Assessment, kind: str, actor: User | None) -> ScoreSnapshot:
+    context = selectors.scoring_context(rubric=assessment.rubric, team=assessment.team)
+    facts = selectors.team_evidence(assessment=assessment)
+    inputs = criterion_inputs(context, facts)
+    score = score_assessment(context.model, inputs)
+    payload = score_payload(score, inputs)
+    payload["disagreements"] = disagreements(facts.answers)
+    return ScoreSnapshot.objects.create(
+        assessment=assessment,
+        kind=kind,
+        rubric=assessment.rubric,
+        engine_version=ENGINE_VERSION,
+        floor=score.floor,
+        index=score.index,
+        confidence=score.confidence,
+        target_gap=score.target_gap,
+        payload=payload,
+        created_by=actor,
+    )
+
+
+def _scores_data(snapshot: ScoreSnapshot) -> dict[str, Any]:
+    return {
+        "snapshot": snapshot.pk,
+        "floor": snapshot.floor,
+        "index": round(snapshot.index, 4),
+        "confidence": round(snapshot.confidence, 4),
+    }
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, submitted_by: User) -> ScoreSnapshot:
+    """Hand the answers in: the assessment stops changing and gets its first scores."""
+    assessment = _lock(assessment, Status.DRAFT)
+    if not Answer.objects.filter(assessment=assessment).exists():
+        raise ApplicationError(
+            "Answer at least one question before submitting.", code="empty"
+        )
+    assessment.status = Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.submitted_by = submitted_by
+    assessment.save(
+        update_fields=["status", "submitted_at", "submitted_by", "updated_at"]
+    )
+    snapshot = _snapshot(assessment, ScoreSnapshot.Kind.SUBMITTED, submitted_by)
+    _audit(assessment, submitted_by, "submitted", **_scores_data(snapshot))
+    return snapshot
+
+
+def _respondent_ids(assessment: Assessment) -> set[int]:
+    return set(
+        Answer.objects.filter(assessment=assessment).values_list(
+            "respondent_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def review_start(*, assessment: Assessment, reviewer: User) -> Assessment:
+    """An assessor takes the review. Nobody reviews answers they gave themselves."""
+    assessment = _lock(assessment, Status.SUBMITTED)
+    if (
+        reviewer.pk in _respondent_ids(assessment)
+        or reviewer.pk == assessment.submitted_by_id
+    ):
+        raise ApplicationError(
+            "You answered or submitted this assessment, so someone else must review it.",
+            code="separation_of_duties",
+        )
+    assessment.status = Status.IN_REVIEW
+    assessment.reviewer = reviewer
+    assessment.save(update_fields=["status", "reviewer", "updated_at"])
+    _audit(assessment, reviewer, "review_started")
+    return assessment
+
+
+def _lock_for_reviewer(assessment: Assessment, reviewer: User) -> Assessment:
+    assessment = _lock(assessment, Status.IN_REVIEW)
+    if assessment.reviewer_id != reviewer.pk:
+        raise ApplicationError(
+            "Only the assessor who started the review can act on it.",
+            code="not_reviewer",
+        )
+    return assessment
+
+
+@transaction.atomic
+def evidence_review(
+    *, evidence: Evidence, reviewer: User, verified: bool, comment: str = ""
+) -> Evidence:
+    """Verify evidence (its criteria get full credit) or reject it with a comment."""
+    assessment = _lock_for_reviewer(evidence.assessment, reviewer)
+    if not verified and not comment.strip():
+        raise ApplicationError(
+            "Say why the evidence is rejected.",
+            fields={"comment": ["Required when rejecting."]},
+        )
+    evidence.status = Evidence.Status.VERIFIED if verified else Evidence.Status.REJECTED
+    evidence.reviewed_by, evidence.reviewed_at = reviewer, timezone.now()
+    evidence.review_comment = comment.strip()
+    evidence.save(
+        update_fields=[
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "updated_at",
+        ]
+    )
+    action = "evidence_verified" if verified else "evidence_rejected"
+    _audit(
+        assessment,
+        reviewer,
+        action,
+        evidence=evidence.pk,
+        question=evidence.question_id,
+        comment=evidence.review_comment,
+    )
+    return evidence
+
+
+@transaction.atomic
+def disagreement_resolve(
+    *,
+    assessment: Assessment,
+    question: Question,
+    reviewer: User,
+    value: Any,
+    na_reason: str,
+    justification: str,
+) -> Resolution:
+    """Rule which answer counts where respondents disagree."""
+    assessment = _lock_for_reviewer(assessment, reviewer)
+    if not justification.strip():
+        raise ApplicationError(
+            "Justify the ruling.", fields={"justification": ["Required."]}
+        )
+    _validate_answers(assessment.rubric, [AnswerInput(question.pk, value, na_reason)])
+    ruling, _ = Resolution.objects.update_or_create(
+        assessment=assessment,
+        question=question,
+        kind=Resolution.Kind.DISAGREEMENT,
+        defaults={
+            "outcome": Resolution.Outcome.VALUE_CHOSEN,
+            "chosen_value": value,
+            "chosen_na_reason": na_reason,
+            "justification": justification.strip(),
+            "resolved_by": reviewer,
+        },
+    )
+    _audit(
+        assessment,
+        reviewer,
+        "disagreement_resolved",
+        question=question.key,
+        value=value,
+        na_reason=na_reason,
+        justification=justification.strip(),
+    )
+    return ruling
+
+
+@transaction.atomic
+def review_complete(*, assessment: Assessment, reviewer: User) -> ScoreSnapshot:
+    """Lock the assessment and store its reviewed scores."""
+    assessment = _lock_for_reviewer(assessment, reviewer)
+    assessment.status = Status.REVIEWED
+    assessment.reviewed_at = timezone.now()
+    assessment.save(update_fields=["status", "reviewed_at", "updated_at"])
+    snapshot = _snapshot(assessment, ScoreSnapshot.Kind.REVIEWED, reviewer)
+    _audit(assessment, reviewer, "reviewed", **_scores_data(snapshot))
+    return snapshot
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: Assessment, reopened_by: User) -> Assessment:
+    """Start the next revision from a reviewed assessment, which stays as it was."""
+    previous = _lock(assessment, Status.REVIEWED)
+    if hasattr(previous, "next_revision"):
+        raise ApplicationError(
+            "This revision was already reopened.", code="already_reopened"
+        )
+    revision = Assessment.objects.create(
+        team=previous.team,
+        rubric=previous.rubric,
+        period=previous.period,
+        revision=previous.revision + 1,
+        previous_revision=previous,
+        created_by=reopened_by,
+    )
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=revision,
+            question_id=a.question_id,
+            respondent_id=a.respondent_id,
+            value=a.value,
+            na_reason=a.na_reason,
+            notes=a.notes,
+        )
+        for a in previous.answers.all()
+    )
+    Evidence.objects.bulk_create(
+        Evidence(
+            assessment=revision,
+            **{
+                f.name: getattr(e, f.name)
+                for f in Evidence._meta.concrete_fields
+                if f.name not in ("id", "assessment", "created_at", "updated_at")
+            },
+        )
+        for e in previous.evidence.all()
+    )
+    _audit(
+        revision,
+        reopened_by,
+        "reopened",
+        previous=previous.pk,
+        revision=revision.revision,
+    )
+    return revision
+
+
+@transaction.atomic
+def snapshot_recompute(
+    *, assessment: Assessment, requested_by: User | None
+) -> ScoreSnapshot:
+    """Score a submitted or reviewed assessment again (e.g. after new signals): a new row."""
+    assessment = _lock(assessment, Status.SUBMITTED, Status.IN_REVIEW, Status.REVIEWED)
+    snapshot = _snapshot(assessment, ScoreSnapshot.Kind.RECOMPUTED, requested_by)
+    _audit(assessment, requested_by, "rescored", **_scores_data(snapshot))
+    return snapshot
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    assessment: Assessment,
+    question: Question,
+    added_by: User,
+    url: str = "",
+    upload=None,
+    option_value: str = "",
+    description: str = "",
+) -> Evidence:
+    """Attach a link or a file (allowlisted type, ≤ 10 MB, stored with its SHA-256)."""
+    assessment = _lock(assessment, Status.DRAFT)
+    if question.rubric_id != assessment.rubric_id:
+        raise ApplicationError(
+            "Not a question of this assessment.",
+            fields={"question": ["Unknown question."]},
+        )
+    if bool(url) == (upload is not None):
+        raise ApplicationError(
+            "Give either a link or a file.",
+            fields={"url": ["A link or a file, not both."]},
+        )
+    if option_value and not question.options.filter(value=option_value).exists():
+        raise ApplicationError(
+            "Unknown option.",
+            fields={"option_value": ["Not an option of the question."]},
+        )
+    evidence = Evidence(
+        assessment=assessment,
+        question=question,
+        option_value=option_value,
+        url=url,
+        description=description,
+        added_by=added_by,
+    )
+    if upload is not None:
+        problem = upload_problem(upload)
+        if problem:
+            raise ApplicationError(problem, fields={"file": [problem]})
+        evidence.sha256 = sha256_of(upload)
+        evidence.size = upload.size
+        evidence.file_name = PurePath(upload.name).name[:200]
+        evidence.content_type = content_type_for(upload.name)
+        evidence.file.save(
+            f"{evidence.sha256}{PurePath(upload.name).suffix.lower()}",
+            upload,
+            save=False,
+        )
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    _audit(
+        assessment,
+        added_by,
+        "evidence_added",
+        evidence=evidence.pk,
+        question=question.key,
+        url=url,
+        file=evidence.file_name,
+        sha256=evidence.sha256,
+    )
+    return evidence
+
+
+@transaction.atomic
+def signal_conflict_resolve(
+    *,
+    assessment: Assessment,
+    criterion,
+    reviewer: User,
+    claim_upheld: bool,
+    justification: str,
+) -> Resolution:
+    """Rule on an answer a signal contradicts: uphold the team's claim or the signal."""
+    assessment = _lock_for_reviewer(assessment, reviewer)
+    if not justification.strip():
+        raise ApplicationError(
+            "Justify the ruling.", fields={"justification": ["Required."]}
+        )
+    if criterion.rubric_id != assessment.rubric_id:
+        raise ApplicationError(
+            "Not a criterion of this assessment.",
+            fields={"criterion": ["Unknown criterion."]},
+        )
+    outcome = (
+        Resolution.Outcome.CLAIM_UPHELD
+        if claim_upheld
+        else Resolution.Outcome.SIGNAL_UPHELD
+    )
+    ruling, _ = Resolution.objects.update_or_create(
+        assessment=assessment,
+        criterion=criterion,
+        kind=Resolution.Kind.SIGNAL,
+        defaults={
+            "outcome": outcome,
+            "justification": justification.strip(),
+            "resolved_by": reviewer,
+        },
+    )
+    _audit(
+        assessment,
+        reviewer,
+        "conflict_resolved",
+        criterion=criterion.key,
+        outcome=str(outcome),
+        justification=justification.strip(),
+    )
+    return ruling

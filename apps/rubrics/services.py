@@ -1,0 +1,186 @@
+"""Writes of rubrics: import (validated as a whole), publish, retire, org settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import record_event
+from apps.core.exceptions import ApplicationError
+from apps.rubrics.models import Criterion, Dimension, Level, Option, Question, Rubric
+from apps.rubrics.spec import QuestionSpec, RubricSpec
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rubric: Rubric
+    created: bool
+    published: bool
+
+
+def _write_question(
+    rubric: Rubric,
+    dimension: Dimension,
+    spec: QuestionSpec,
+    *,
+    shared: bool,
+    position: int,
+) -> Question:
+    question = Question.objects.create(
+        rubric=rubric,
+        dimension=dimension,
+        key=spec.key,
+        type=spec.type,
+        text=spec.text,
+        help=spec.help,
+        unit=spec.unit,
+        min_value=spec.min,
+        max_value=spec.max,
+        shared=shared,
+        position=position,
+    )
+    Option.objects.bulk_create(
+        Option(
+            question=question,
+            value=o.value,
+            label=o.label,
+            level=o.level,
+            evidence_required=o.evidence_required,
+            position=i,
+        )
+        for i, o in enumerate(spec.options)
+    )
+    return question
+
+
+def _write_content(rubric: Rubric, spec: RubricSpec) -> None:
+    Level.objects.bulk_create(
+        Level(rubric=rubric, level=lv.level, name=lv.name, description=lv.description)
+        for lv in spec.levels
+    )
+    for d_position, d in enumerate(spec.dimensions):
+        dimension = Dimension.objects.create(
+            rubric=rubric,
+            key=d.key,
+            name=d.name,
+            description=d.description,
+            core=d.core,
+            weight=d.weight,
+            position=d_position,
+        )
+        questions = {
+            q.key: _write_question(rubric, dimension, q, shared=True, position=i)
+            for i, q in enumerate(d.questions)
+        }
+        for c_position, c in enumerate(d.criteria):
+            question = questions.get(c.question.key) if c.shared_question else None
+            if question is None:
+                question = _write_question(
+                    rubric,
+                    dimension,
+                    c.question,
+                    shared=False,
+                    position=len(questions) + c_position,
+                )
+            Criterion.objects.create(
+                rubric=rubric,
+                dimension=dimension,
+                key=c.key,
+                level=c.level,
+                statement=c.statement,
+                evidence=c.evidence,
+                requires=list(c.requires),
+                effort=c.effort,
+                guidance=c.guidance,
+                anchor=c.anchor,
+                question=question,
+                met_when=c.met_when,
+                position=c_position,
+            )
+
+
+@transaction.atomic
+def rubric_import(
+    *, spec: RubricSpec, publish: bool = False, actor=None
+) -> ImportResult:
+    """Store a validated rubric version. Re-importing identical content changes nothing.
+
+    A published version never changes: different content under its version is refused.
+    A draft of the same version is replaced.
+    """
+    fingerprint = spec.fingerprint()
+    existing = (
+        Rubric.objects.select_for_update()
+        .filter(slug=spec.slug, version=spec.version)
+        .first()
+    )
+    if existing is not None and existing.content_sha256 == fingerprint:
+        published = publish and existing.status == Rubric.Status.DRAFT
+        if published:
+            rubric_publish(rubric=existing, actor=actor)
+        return ImportResult(existing, created=False, published=published)
+    if existing is not None and existing.status != Rubric.Status.DRAFT:
+        raise ApplicationError(
+            f"{spec.slug} {spec.version} is {existing.status} and cannot change; "
+            "give the new content a new version.",
+            code="rubric_immutable",
+            fields={"version": ["A published version is immutable."]},
+        )
+    if existing is not None:
+        existing.delete()
+    rubric = Rubric.objects.create(
+        slug=spec.slug,
+        version=spec.version,
+        title=spec.title,
+        description=spec.description,
+        content_sha256=fingerprint,
+    )
+    _write_content(rubric, spec)
+    record_event(
+        organization=None,
+        actor=actor,
+        action="rubric.imported",
+        target=rubric,
+        data={
+            "slug": spec.slug,
+            "version": spec.version,
+            "sha256": fingerprint,
+            "criteria": len(spec.criteria_by_key),
+        },
+    )
+    if publish:
+        rubric_publish(rubric=rubric, actor=actor)
+    return ImportResult(rubric, created=True, published=publish)
+
+
+@transaction.atomic
+def rubric_publish(*, rubric: Rubric, actor=None) -> Rubric:
+    if rubric.status != Rubric.Status.DRAFT:
+        raise ApplicationError(
+            f"{rubric} is {rubric.status}; only drafts can be published."
+        )
+    rubric.status = Rubric.Status.PUBLISHED
+    rubric.published_at = timezone.now()
+    rubric.save(update_fields=["status", "published_at", "updated_at"])
+    record_event(
+        organization=None,
+        actor=actor,
+        action="rubric.published",
+        target=rubric,
+        data={
+            "slug": rubric.slug,
+            "version": rubric.version,
+            "sha256": rubric.content_sha256,
+        },
+    )
+    return rubric
+
+
+def rubric_to_yaml(spec: RubricSpec) -> str:
+    """The rubric file for a spec; importing it yields the same rubric."""
+    return yaml.safe_dump(
+        spec.to_dict(), sort_keys=False, allow_unicode=True, width=100
+    )
