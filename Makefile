@@ -27,14 +27,16 @@ install: ## Install system packages (if missing), uv and .venv; fast when done a
 	@bash scripts/install.sh
 
 migrate: install ## Migrate the embedded SQLite database (var/tollgate.sqlite3)
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	@echo "==> manage.py migrate (SQLite, var/tollgate.sqlite3)"
+	@$(DEV_ENV) $(PY) manage.py migrate --noinput
 
 seed: migrate ## Create the demo organisation (idempotent) and print its logins
-	$(DEV_ENV) $(PY) manage.py seed_demo
+	@echo "==> manage.py seed_demo"
+	@$(DEV_ENV) $(PY) manage.py seed_demo
 
 run: seed ## Install, migrate, seed the demo and serve on http://127.0.0.1:8000
-	@echo "Tollgate: http://$(RUN_HOST):$(RUN_PORT)/  (log in as a demo user above; Ctrl-C stops)"
-	$(DEV_ENV) $(PY) manage.py runserver $(RUN_HOST):$(RUN_PORT)
+	@echo "==> Tollgate on http://$(RUN_HOST):$(RUN_PORT)/ (sign in as a demo user above; Ctrl-C stops)"
+	@$(DEV_ENV) $(PY) manage.py runserver $(RUN_HOST):$(RUN_PORT)
 
 test: install ## Install and run the whole suite (make test PYTEST_ARGS="-k audit")
 	@bash scripts/test.sh $(PYTEST_ARGS)

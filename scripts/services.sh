@@ -2,6 +2,7 @@
 # Local PostgreSQL and Redis for the second test pass (.ci/run, or by hand; see README).
 #
 #   bash scripts/services.sh start        # start both if not running, wait until they answer
+#   bash scripts/services.sh start-postgres / start-redis   # only one of them
 #   bash scripts/services.sh pg-setup     # create the role (CREATEDB) and database; needs root
 #   bash scripts/services.sh redis-flush  # empty the suite's Redis database
 #   bash scripts/services.sh urls         # print the DATABASE_URL / CELERY_BROKER_URL exports
@@ -127,11 +128,13 @@ start)
     start_postgres
     start_redis
     ;;
+start-postgres) start_postgres ;;
+start-redis) start_redis ;;
 pg-setup) pg_setup ;;
 redis-flush) redis_flush ;;
 urls) print_urls ;;
 *)
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
