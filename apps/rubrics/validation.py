@@ -22,7 +22,7 @@ from apps.rubrics.spec import (
     QuestionSpec,
     RubricSpec,
 )
-from apps.rubrics.yaml_lines import line_of, load_with_lines
+from apps.rubrics.yaml_lines import line_of, load_with_lines, plain
 
 CHOICE_TYPES = {"single_choice", "multi_select"}
 MET_WHEN_TYPES = {"multi_select", "number"}
@@ -341,7 +341,7 @@ def _build_spec(data: dict) -> RubricSpec:
                 if isinstance(c["question"], str)
                 else _question_spec(c["question"], c["id"]),
                 shared_question=isinstance(c["question"], str),
-                met_when=c.get("met_when"),
+                met_when=plain(c.get("met_when")),
             )
             for c in d["criteria"]
         )

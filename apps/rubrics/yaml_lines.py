@@ -62,3 +62,12 @@ def line_of(root: Any, path: tuple[Any, ...]) -> int:
         else:
             break
     return line
+
+
+def plain(value: Any) -> Any:
+    """The same data as built-in dicts and lists (for storing and dumping)."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
