@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from apps.accounts import services
@@ -61,7 +65,13 @@ def _slug(name: str) -> str:
     return name.lower().replace(" ", "-")
 
 
-def _user(org: Organization, username: str, first: str, last: str) -> User:
+def _user(
+    org: Organization,
+    username: str,
+    first: str,
+    last: str,
+    password_hash: Callable[[], str],
+) -> User:
     existing = User.objects.filter(username=username).first()
     if existing:
         return existing
@@ -69,7 +79,7 @@ def _user(org: Organization, username: str, first: str, last: str) -> User:
         organization=org,
         username=username,
         email=f"{username}@acme.example",
-        password=DEMO_PASSWORD,
+        password_hash=password_hash(),
         first_name=first,
         last_name=last,
     )
@@ -97,6 +107,11 @@ def _teams(org: Organization) -> list[Team]:
     return teams
 
 
+def _demo_password_hash() -> str:
+    validate_password(DEMO_PASSWORD)
+    return make_password(DEMO_PASSWORD)
+
+
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     """Create what is missing of the demo organisation; running it twice changes nothing."""
@@ -104,15 +119,18 @@ def seed_demo() -> list[DemoLogin]:
     org = Organization.objects.filter(slug=slug).first()
     if org is None:
         org = services.organization_create(name=name, slug=slug)
+    # One slow hash for everyone, made only if someone is missing: the demo people
+    # share one public password anyway, and a repeat run should cost nothing.
+    password_hash = functools.cache(_demo_password_hash)
     logins = []
     for username, first, last, roles in ORG_PEOPLE:
-        user = _user(org, username, first, last)
+        user = _user(org, username, first, last, password_hash)
         for role in roles:
             _grant(user, role)
         logins.append(DemoLogin(username, ", ".join(r.label for r in roles)))
     for team in _teams(org):
-        lead = _user(org, f"lead-{team.slug}", "Lead", team.name)
-        member = _user(org, f"member-{team.slug}", "Member", team.name)
+        lead = _user(org, f"lead-{team.slug}", "Lead", team.name, password_hash)
+        member = _user(org, f"member-{team.slug}", "Member", team.name, password_hash)
         _grant(lead, Role.TEAM_LEAD, team)
         _grant(member, Role.TEAM_MEMBER, team)
         logins.append(DemoLogin(lead.username, f"Team lead, {team.name}"))
