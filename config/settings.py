@@ -226,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Tollgate -----------------------------------------------------------------------
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=365)
+# The rubric new assessments use (its latest published version).
+DEFAULT_RUBRIC_SLUG = env.str("DEFAULT_RUBRIC_SLUG", default="mlops-default")
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

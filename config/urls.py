@@ -11,5 +11,6 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("assessments/", include("apps.assessments.urls")),
     path("", include("apps.accounts.urls")),
 ]

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from apps.accounts.models import Team, User
 from apps.accounts.selectors import visible_team_ids
 from apps.assessments.claims import GivenAnswer, QuestionRule
-from apps.assessments.evaluation import CriterionFacts, ScoringContext, TeamEvidence
+from apps.assessments.evaluation import (
+    CriterionFacts,
+    ScoringContext,
+    TeamEvidence,
+    disagreements,
+)
 from apps.assessments.models import (
     Answer,
     Assessment,
@@ -116,16 +123,14 @@ def scoring_context(*, rubric: Rubric, team: Team) -> ScoringContext:
             )
             for c in criteria
         ),
-        questions={
-            q.pk: QuestionRule(
-                q.type,
-                {o.value: o.level for o in q.options.all()},
-                q.min_value,
-                q.max_value,
-            )
-            for q in questions
-        },
+        questions={q.pk: question_rule(q) for q in questions},
     )
+
+
+def question_rule(question: Question) -> QuestionRule:
+    """What claims need of a question; its options must be prefetched."""
+    options = {o.value: o.level for o in question.options.all()}
+    return QuestionRule(question.type, options, question.min_value, question.max_value)
 
 
 def _artifact_states(assessment: Assessment) -> dict[int, ArtifactReview]:
@@ -195,3 +200,174 @@ def questionnaire_dimension(*, rubric: Rubric, dimension_key: str) -> Dimension 
         )
         .first()
     )
+
+
+def assessment_get_unscoped(*, assessment_id: int) -> Assessment | None:
+    """Any assessment by id, for management commands and tasks (no user to scope by)."""
+    return (
+        Assessment.objects.select_related("team", "rubric")
+        .filter(pk=assessment_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    """Every respondent's answer to one question, and whether they disagree."""
+
+    question: Question
+    answers: list[Answer]
+    disagreement: bool
+    resolved: bool
+
+
+@dataclass(frozen=True)
+class AssessmentDetail:
+    assessment: Assessment
+    answer_groups: list[AnswerGroup]
+
+    @property
+    def disagreements(self) -> list[AnswerGroup]:
+        return [g for g in self.answer_groups if g.disagreement]
+
+
+def disagreeing_questions(answers: Mapping[int, Sequence[GivenAnswer]]) -> list[int]:
+    """Questions whose respondents disagree; an empty draft answer disagrees with none."""
+    return disagreements(
+        {
+            question_id: [a for a in given if a.na_reason or a.value not in (None, "")]
+            for question_id, given in answers.items()
+        }
+    )
+
+
+def _answer_groups(assessment: Assessment) -> list[AnswerGroup]:
+    """Group the prefetched answers by question (no queries)."""
+    by_question: dict[int, list[Answer]] = defaultdict(list)
+    for answer in assessment.answers.all():
+        by_question[answer.question_id].append(answer)
+    ruled = {
+        r.question_id
+        for r in assessment.resolutions.all()
+        if r.kind == Resolution.Kind.DISAGREEMENT
+    }
+    disagreeing = set(
+        disagreeing_questions(
+            {
+                question_id: [GivenAnswer(a.value, a.na_reason) for a in given]
+                for question_id, given in by_question.items()
+            }
+        )
+    )
+    return [
+        AnswerGroup(
+            question=given[0].question,
+            answers=given,
+            disagreement=question_id in disagreeing,
+            resolved=question_id in ruled,
+        )
+        for question_id, given in by_question.items()
+    ]
+
+
+def assessment_detail(
+    *, fetched_by: User, assessment_id: int
+) -> AssessmentDetail | None:
+    """A visible assessment with answers, evidence and rulings (5 queries with roles)."""
+    assessment = (
+        assessment_list(fetched_by=fetched_by)
+        .filter(pk=assessment_id)
+        .select_related("created_by", "submitted_by", "reviewer", "next_revision")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related(
+                    "question", "respondent"
+                ).order_by(
+                    "question__dimension__position",
+                    "question__position",
+                    "respondent__username",
+                ),
+            ),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related(
+                    "added_by", "reviewed_by"
+                ).order_by("question_id", "created_at", "pk"),
+            ),
+            Prefetch(
+                "resolutions",
+                queryset=Resolution.objects.select_related(
+                    "criterion", "resolved_by"
+                ).order_by("created_at", "pk"),
+            ),
+        )
+        .first()
+    )
+    if assessment is None:
+        return None
+    return AssessmentDetail(assessment, _answer_groups(assessment))
+
+
+def snapshot_get(
+    *, assessment: Assessment, snapshot_id: int | None = None
+) -> ScoreSnapshot | None:
+    """One snapshot of the assessment: the given one, or the latest."""
+    snapshots = ScoreSnapshot.objects.filter(assessment=assessment).select_related(
+        "rubric"
+    )
+    if snapshot_id is not None:
+        return snapshots.filter(pk=snapshot_id).first()
+    return snapshots.order_by("-created_at", "-pk").first()
+
+
+def evidence_get(*, assessment: Assessment, evidence_id: int) -> Evidence | None:
+    """Evidence of the (already visibility-checked) assessment."""
+    evidence = (
+        Evidence.objects.filter(assessment=assessment, pk=evidence_id)
+        .select_related("added_by", "reviewed_by")
+        .first()
+    )
+    if evidence is not None:
+        evidence.assessment = assessment
+    return evidence
+
+
+def question_get(*, rubric: Rubric, question_id: int) -> Question | None:
+    return Question.objects.filter(rubric=rubric, pk=question_id).first()
+
+
+def criterion_get(*, rubric: Rubric, key: str) -> Criterion | None:
+    return Criterion.objects.filter(rubric=rubric, key=key).first()
+
+
+def _change(before: float | None, after: float | None) -> dict[str, float | None]:
+    delta = None if before is None or after is None else round(after - before, 4)
+    return {"a": before, "b": after, "delta": delta}
+
+
+def snapshot_comparison(*, a: ScoreSnapshot, b: ScoreSnapshot) -> dict:
+    """From snapshot a to b: per dimension level and score, then floor/index/confidence.
+
+    Deltas are b − a; a dimension only one snapshot has gets null for the other side.
+    """
+    before = {d["id"]: d for d in a.payload.get("dimensions", [])}
+    after = {d["id"]: d for d in b.payload.get("dimensions", [])}
+    dimensions = [
+        {
+            "id": key,
+            "level": _change(
+                before.get(key, {}).get("level"), after.get(key, {}).get("level")
+            ),
+            "score": _change(
+                before.get(key, {}).get("score"), after.get(key, {}).get("score")
+            ),
+        }
+        for key in sorted(before.keys() | after.keys())
+    ]
+    return {
+        "dimensions": dimensions,
+        "floor": _change(a.floor, b.floor),
+        "index": _change(a.index, b.index),
+        "confidence": _change(a.confidence, b.confidence),
+    }

@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import Team, User
 from apps.assessments import selectors
 from apps.assessments.claims import answer_error
-from apps.assessments.evaluation import criterion_inputs, disagreements, score_payload
+from apps.assessments.evaluation import criterion_inputs, score_payload
 from apps.assessments.models import (
     Answer,
     Assessment,
@@ -54,8 +54,10 @@ def _audit(
 
 def _lock(assessment: Assessment, *expected: str) -> Assessment:
     """Re-read the assessment under a row lock and check its status."""
+    # of=("self",): lock the assessment only, not the team, organisation and rubric
+    # rows joined for reading, which every other assessment of the rubric shares.
     locked = (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("team__organization", "rubric")
         .get(pk=assessment.pk)
     )
@@ -91,9 +93,28 @@ def assessment_create(
     return assessment
 
 
+def _answer_errors(question: Question | None, item: AnswerInput) -> dict[str, str]:
+    """Problems of one answer, by field name."""
+    if question is None:
+        return {"question": "Not a question of this assessment's rubric."}
+    errors = {}
+    if item.na_reason and item.na_reason not in NotApplicableReason.values:
+        errors["na_reason"] = "Pick one of the listed reasons."
+    problem = answer_error(question_rule(question), item.value)
+    if problem:
+        errors["value"] = problem
+    if item.na_reason and item.value is not None:
+        errors["value"] = "An N/A answer has no value."
+    return errors
+
+
 def _validate_answers(
-    rubric: Rubric, items: Sequence[AnswerInput]
+    rubric: Rubric, items: Sequence[AnswerInput], *, prefix: str = "answers"
 ) -> dict[int, Question]:
+    """The items' questions by id; raise naming `answers[i].field` if any is not valid.
+
+    With prefix="" the fields are named bare (`value`), for a single answer.
+    """
     questions = {
         q.pk: q
         for q in Question.objects.filter(
@@ -101,20 +122,15 @@ def _validate_answers(
         ).prefetch_related("options")
     }
     errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
     for index, item in enumerate(items):
-        question = questions.get(item.question)
-        if question is None:
-            errors[f"answers[{index}].question"] = [
-                "Not a question of this assessment's rubric."
-            ]
-            continue
-        if item.na_reason and item.na_reason not in NotApplicableReason.values:
-            errors[f"answers[{index}].na_reason"] = ["Pick one of the listed reasons."]
-        if item.na_reason and item.value is not None:
-            errors[f"answers[{index}].value"] = ["An N/A answer has no value."]
-        problem = answer_error(question_rule(question), item.value)
-        if problem:
-            errors[f"answers[{index}].value"] = [problem]
+        problems = _answer_errors(questions.get(item.question), item)
+        if item.question in seen:
+            # A second row would break the one-answer-per-respondent constraint.
+            problems["question"] = "Answered twice in this request."
+        seen.add(item.question)
+        for name, message in problems.items():
+            errors[f"{prefix}[{index}].{name}" if prefix else name] = [message]
     if errors:
         raise ApplicationError(
             "Some answers are not valid; nothing was saved.", fields=errors
@@ -159,7 +175,7 @@ def _snapshot(assessment: Assessment, kind: str, actor: User | None) -> ScoreSna
     inputs = criterion_inputs(context, facts)
     score = score_assessment(context.model, inputs)
     payload = score_payload(score, inputs)
-    payload["disagreements"] = disagreements(facts.answers)
+    payload["disagreements"] = selectors.disagreeing_questions(facts.answers)
     return ScoreSnapshot.objects.create(
         assessment=assessment,
         kind=kind,
@@ -290,7 +306,9 @@ def disagreement_resolve(
         raise ApplicationError(
             "Justify the ruling.", fields={"justification": ["Required."]}
         )
-    _validate_answers(assessment.rubric, [AnswerInput(question.pk, value, na_reason)])
+    _validate_answers(
+        assessment.rubric, [AnswerInput(question.pk, value, na_reason)], prefix=""
+    )
     ruling, _ = Resolution.objects.update_or_create(
         assessment=assessment,
         question=question,
@@ -430,12 +448,14 @@ def evidence_add(
         evidence.size = upload.size
         evidence.file_name = PurePath(upload.name).name[:200]
         evidence.content_type = content_type_for(upload.name)
+    # Validate before the file is written, so a refused row leaves no file behind.
+    evidence.full_clean(exclude=["file"])
+    if upload is not None:
         evidence.file.save(
             f"{evidence.sha256}{PurePath(upload.name).suffix.lower()}",
             upload,
             save=False,
         )
-    evidence.full_clean(exclude=["file"])
     evidence.save()
     _audit(
         assessment,
