@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rest_framework import serializers
@@ -30,6 +31,30 @@ class StrictInteger(serializers.IntegerField):
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("not_integer")
+        return super().to_internal_value(data)
+
+
+class StrictBoolean(serializers.BooleanField):
+    """true or false only: DRF would also take "yes", "on", 1 and "0"."""
+
+    default_error_messages = {"not_boolean": "must be true or false"}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("not_boolean")
+        return data
+
+
+class StrictFloat(serializers.FloatField):
+    """A finite number, never a boolean (YAML's yes), a quoted string or .inf/.nan."""
+
+    default_error_messages = {"not_number": "must be a number"}
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("not_number")
+        if not math.isfinite(data):
+            self.fail("not_number")
         return super().to_internal_value(data)
 
 
@@ -66,8 +91,8 @@ class QuestionSchema(StrictSerializer):
     text = Text()
     help = Text(required=False, allow_blank=True)
     unit = Text(required=False, max_length=30)
-    min = serializers.FloatField(required=False)
-    max = serializers.FloatField(required=False)
+    min = StrictFloat(required=False)
+    max = StrictFloat(required=False)
     options = OptionSchema(many=True, required=False)
 
 
@@ -103,8 +128,8 @@ class DimensionSchema(StrictSerializer):
     id = serializers.RegexField(r"^[a-z0-9_]+\Z", max_length=40)
     name = Text(max_length=120)
     description = Text(required=False, allow_blank=True)
-    core = serializers.BooleanField()
-    weight = serializers.FloatField(min_value=0.001)
+    core = StrictBoolean()
+    weight = StrictFloat(min_value=0.001)
     questions = QuestionSchema(many=True, required=False)
     criteria = CriterionSchema(many=True, allow_empty=False)
 

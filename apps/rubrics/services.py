@@ -130,6 +130,8 @@ def rubric_import(
             fields={"version": ["A published version is immutable."]},
         )
     if existing is not None:
+        # Criterion.question is PROTECT: the criteria go first, then the rest cascades.
+        existing.criteria.all().delete()
         existing.delete()
     rubric = Rubric.objects.create(
         slug=spec.slug,

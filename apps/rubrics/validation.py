@@ -7,6 +7,7 @@ the field, so an author fixes a file in one pass.
 from __future__ import annotations
 
 import graphlib
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +97,7 @@ def parse_rubric(text: str, *, filename: str) -> RubricSpec:
             [LocatedError(filename, 1, "(file)", "must be a mapping")]
         )
     problems = _Problems(root, filename)
+    _check_duplicate_keys(text, problems)
     schema = RubricSchema(data=root)
     if not schema.is_valid():
         for path, message in flatten_errors(schema.errors):
@@ -106,6 +108,36 @@ def parse_rubric(text: str, *, filename: str) -> RubricSpec:
     _check_dimensions(data, problems)
     problems.raise_if_any()
     return _build_spec(data)
+
+
+def _check_duplicate_keys(text: str, problems: _Problems) -> None:
+    """YAML keeps the last of two equal keys silently; a rubric file refuses them."""
+    root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    stack, visited = [(root, ())], set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in visited:  # an alias: its node was checked where it was defined
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += [(item, (*path, i)) for i, item in enumerate(node.value)]
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: set[tuple[str, str]] = set()
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            if (key.tag, key.value) in seen:
+                problems.found.append(
+                    LocatedError(
+                        problems.filename,
+                        key.start_mark.line + 1,
+                        _describe(problems.root, (*path, key.value)),
+                        f"duplicate key {key.value!r} (YAML would keep the last)",
+                    )
+                )
+            seen.add((key.tag, key.value))
+            stack.append((value, (*path, key.value)))
 
 
 def _check_levels(data: dict, problems: _Problems) -> None:
@@ -225,6 +257,12 @@ def _check_criterion(
         used.add(question)
         question = shared[question]
     else:
+        if criterion["id"] in shared:
+            problems.add(
+                (*path, "id"),
+                f"duplicate question id {criterion['id']!r}: an inline question takes "
+                "its criterion's id, and a shared question already has it",
+            )
         if "id" in question:
             problems.add(
                 (*path, "question", "id"), "an inline question takes its criterion's id"
@@ -265,8 +303,23 @@ def _check_met_when(rule: dict | None, question: dict, path: tuple, problems) ->
             problems.add(
                 (*path, "met_when", operator), "must list option values of the question"
             )
-    elif isinstance(operand, bool) or not isinstance(operand, int | float):
+    elif operator == "min_selected":
+        if not _is_number(operand, whole=True) or not 1 <= operand <= len(values):
+            problems.add(
+                (*path, "met_when", operator),
+                f"must be a whole number from 1 to {len(values)} (the options)",
+            )
+    elif not _is_number(operand):
         problems.add((*path, "met_when", operator), "must be a number")
+
+
+def _is_number(value: Any, *, whole: bool = False) -> bool:
+    kinds = int if whole else int | float
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, kinds)
+        and math.isfinite(value)
+    )
 
 
 def _check_prerequisites(
@@ -289,11 +342,20 @@ def _check_prerequisites(
     try:
         graphlib.TopologicalSorter(graph).prepare()
     except graphlib.CycleError as exc:
-        cycle = exc.args[1]
+        cycle = _requires_order(exc.args[1], list(criteria_paths))
         problems.add(
             (*criteria_paths[cycle[0]], "requires"),
-            "prerequisite cycle: " + " → ".join(cycle),
+            "prerequisite cycle (each requires the next): " + " → ".join(cycle),
         )
+
+
+def _requires_order(cycle: list[str], file_order: list[str]) -> list[str]:
+    """graphlib lists a cycle prerequisite-first; name it from the criterion that
+    comes first in the file, each one followed by the one it requires."""
+    nodes = cycle[:-1][::-1]
+    start = min(range(len(nodes)), key=lambda i: file_order.index(nodes[i]))
+    nodes = nodes[start:] + nodes[:start]
+    return [*nodes, nodes[0]]
 
 
 def _node(data: Any, path: tuple) -> Any:
