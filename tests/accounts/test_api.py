@@ -43,6 +43,18 @@ def test_me_api_lists_callers_roles(make_user, team, api_client):
     assert body["team_roles"] == {str(team.pk): ["team_lead"]}
 
 
+def test_me_api_answers_for_user_without_organisation(api_client):
+    platform_admin = UserFactory(organization=None)
+
+    body = api_client(platform_admin).get("/api/v1/me/").json()
+
+    assert (body["organization"], body["org_roles"], body["team_roles"]) == (
+        None,
+        [],
+        {},
+    )
+
+
 def test_team_detail_api_lists_members(make_user, team, api_client):
     lead = make_user(Role.TEAM_LEAD, team=team)
 

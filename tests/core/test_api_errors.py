@@ -65,6 +65,7 @@ def test_api_throttles_user_beyond_rate(tight_rates, make_user, api_client):
 
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "throttled"
+    assert response.json()["error"]["message"].startswith("Request was throttled.")
     assert int(response["Retry-After"]) > 0
 
 
