@@ -41,10 +41,13 @@ run: seed ## Install, migrate, seed the demo and serve on http://127.0.0.1:8000
 test: install ## Install and run the whole suite (make test PYTEST_ARGS="-k audit")
 	@bash scripts/test.sh $(PYTEST_ARGS)
 
-lint: install ## ruff check, ruff format --check, missing migrations
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
-	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+lint: install ## ruff check, ruff format --check, missing migrations (runs all three)
+	@status=0; \
+	.venv/bin/ruff check . || status=1; \
+	.venv/bin/ruff format --check . || status=1; \
+	env -u DATABASE_URL DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run \
+		|| status=1; \
+	exit $$status
 
 format: install ## Apply ruff's fixes and formatting
 	.venv/bin/ruff check --fix .
