@@ -49,7 +49,8 @@ def answer_error(rule: QuestionRule, value: Any) -> str | None:
     if rule.type == "yes_no":
         return None if isinstance(value, bool) else "Answer yes (true) or no (false)."
     if rule.type == "single_choice":
-        return None if value in rule.option_levels else "Pick one of the options."
+        chosen = isinstance(value, str) and value in rule.option_levels
+        return None if chosen else "Pick one of the options."
     if rule.type == "multi_select":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return "Pick a list of options."
