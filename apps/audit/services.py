@@ -24,9 +24,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REDACTED = "[redacted]"
-# Values under keys like these never reach the trail, whoever passes them.
+# Values under keys like these never reach the trail, whoever passes them. Anchored at
+# the end, so "token_prefix" stays readable while "password2" (Django's forms) and
+# "aws_secret_access_key" do not.
 _SENSITIVE_KEY = re.compile(
-    r"(pass(word)?|secret|token|credentials?|api[_-]?key|private[_-]?key|digest)$", re.I
+    r"(pass(word|phrase)?|secret|token|credentials?|digest|authorization|cookie"
+    r"|(api|private|secret|access)[_-]?key)\d*$",
+    re.I,
 )
 
 
