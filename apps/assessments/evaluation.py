@@ -8,6 +8,7 @@ from typing import Any
 
 from apps.assessments.claims import GivenAnswer, QuestionRule, claim_for, combined_claim
 from apps.assessments.scoring import (
+    UNANSWERED,
     ArtifactReview,
     AssessmentScore,
     CriterionInput,
@@ -52,12 +53,21 @@ class TeamEvidence:
     )  # per criterion
 
 
+def _same_answer(value: Any) -> str:
+    """A key equal for equal answers: selections in any order, 5 and 5.0."""
+    if isinstance(value, list):
+        return repr(sorted(repr(v) for v in value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(float(value))
+    return repr(value)
+
+
 def disagreements(answers: Mapping[int, Sequence[GivenAnswer]]) -> list[int]:
     """Questions whose respondents gave different answers."""
     return sorted(
         question_id
         for question_id, given in answers.items()
-        if len({(repr(a.value), a.na_reason) for a in given}) > 1
+        if len({(_same_answer(a.value), a.na_reason) for a in given}) > 1
     )
 
 
@@ -92,12 +102,12 @@ def score_payload(
     payload = asdict(score)
     for dimension in payload["dimensions"]:
         for credit in dimension["credits"]:
-            given = inputs.get(credit["criterion"])
-            if given is not None:
-                credit |= {
-                    "claim": str(given.claim),
-                    "artifact": str(given.artifact),
-                    "signal": str(given.signal),
-                    "resolution": str(given.resolution),
-                }
+            # The engine scores a criterion without input as unanswered: say so here too.
+            given = inputs.get(credit["criterion"], UNANSWERED)
+            credit |= {
+                "claim": str(given.claim),
+                "artifact": str(given.artifact),
+                "signal": str(given.signal),
+                "resolution": str(given.resolution),
+            }
     return payload
