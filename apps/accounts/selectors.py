@@ -59,6 +59,7 @@ def user_roles(*, user: User) -> RoleSet:
 
 
 def organization_of(*, user: User) -> Organization | None:
+    """The user's organisation; None for anonymous callers and platform staff."""
     return user.organization if user.is_authenticated else None
 
 
@@ -99,10 +100,12 @@ def team_list(*, fetched_by: User, business_unit: int | None = None) -> QuerySet
 
 
 def team_get(*, fetched_by: User, team_id: int) -> Team | None:
+    """One team of the fetcher's organisation, or None (another org's team included)."""
     return team_list(fetched_by=fetched_by).filter(pk=team_id).first()
 
 
 def business_unit_list(*, fetched_by: User) -> QuerySet[BusinessUnit]:
+    """Business units of the fetcher's organisation."""
     if not fetched_by.is_authenticated or not fetched_by.organization_id:
         return BusinessUnit.objects.none()
     return BusinessUnit.objects.filter(organization_id=fetched_by.organization_id)
@@ -124,6 +127,7 @@ def user_list(*, fetched_by: User) -> QuerySet[User]:
 def membership_list(
     *, fetched_by: User, team: int | None = None, user: int | None = None
 ) -> QuerySet[Membership]:
+    """Roles held in the fetcher's organisation, optionally for one team or person."""
     if not fetched_by.is_authenticated or not fetched_by.organization_id:
         return Membership.objects.none()
     memberships = Membership.objects.filter(
@@ -137,6 +141,7 @@ def membership_list(
 
 
 def membership_get(*, fetched_by: User, membership_id: int) -> Membership | None:
+    """One membership of the fetcher's organisation, or None."""
     return membership_list(fetched_by=fetched_by).filter(pk=membership_id).first()
 
 
@@ -146,8 +151,10 @@ def api_token_list(*, fetched_by: User) -> QuerySet[ApiToken]:
 
 
 def api_token_get(*, fetched_by: User, token_id: int) -> ApiToken | None:
+    """One of the fetcher's own tokens, or None (another person's included)."""
     return api_token_list(fetched_by=fetched_by).filter(pk=token_id).first()
 
 
 def user_get(*, fetched_by: User, user_id: int) -> User | None:
+    """One person of the fetcher's organisation, or None."""
     return user_list(fetched_by=fetched_by).filter(pk=user_id).first()

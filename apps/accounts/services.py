@@ -51,6 +51,7 @@ def organization_create(
 def business_unit_create(
     *, organization: Organization, name: str, slug: str, actor: User | None = None
 ) -> BusinessUnit:
+    """Add a business unit; its slug is unique within the organisation."""
     if organization.business_units.filter(slug=slug).exists():
         raise ApplicationError(
             "That slug is taken.", fields={"slug": ["Already in use."]}
@@ -75,6 +76,7 @@ def team_create(
     description: str = "",
     actor: User | None = None,
 ) -> Team:
+    """Add a team to a business unit; its slug is unique within the organisation."""
     organization = business_unit.organization
     if organization.teams.filter(slug=slug).exists():
         raise ApplicationError(
@@ -165,6 +167,7 @@ def _user_set_password(
 
 
 def check_membership_scope(*, user: User, role: str, team: Team | None) -> None:
+    """Refuse a role whose scope does not fit: team roles in a team of the user's org."""
     if user.organization_id is None:
         raise ApplicationError(
             "The user belongs to no organisation.",
@@ -287,6 +290,7 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
+    """Revoke a token once; a second revoke is refused (the row is locked first)."""
     locked = ApiToken.objects.select_for_update().get(pk=token.pk)
     if locked.revoked_at is not None:
         raise ApplicationError("The token is already revoked.", code="already_revoked")
@@ -304,6 +308,7 @@ def api_token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
 
 @transaction.atomic
 def login_record_success(*, user: User) -> None:
+    """Record a successful sign-in in the user's organisation chain."""
     record_event(
         organization=user.organization,
         actor=user,
@@ -336,6 +341,7 @@ def login_record_failure(*, username: str) -> None:
 
 @transaction.atomic
 def logout_record(*, user: User) -> None:
+    """Record a sign-out in the user's organisation chain."""
     record_event(
         organization=user.organization,
         actor=user,
