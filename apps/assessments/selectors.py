@@ -32,6 +32,7 @@ from apps.assessments.scoring import (
 )
 from apps.assessments.scoring import Resolution as SignalRuling
 from apps.assessments.signals import signal_states
+from apps.core.exceptions import ApplicationError
 from apps.rubrics.models import (
     Criterion,
     Dimension,
@@ -317,8 +318,11 @@ def snapshot_get(
         "rubric"
     )
     if snapshot_id is not None:
-        return snapshots.filter(pk=snapshot_id).first()
-    return snapshots.order_by("-created_at", "-pk").first()
+        snapshots = snapshots.filter(pk=snapshot_id)
+    snapshot = snapshots.order_by("-created_at", "-pk").first()
+    if snapshot is not None:
+        snapshot.assessment = assessment
+    return snapshot
 
 
 def evidence_get(*, assessment: Assessment, evidence_id: int) -> Evidence | None:
@@ -346,14 +350,10 @@ def _change(before: float | None, after: float | None) -> dict[str, float | None
     return {"a": before, "b": after, "delta": delta}
 
 
-def snapshot_comparison(*, a: ScoreSnapshot, b: ScoreSnapshot) -> dict:
-    """From snapshot a to b: per dimension level and score, then floor/index/confidence.
-
-    Deltas are b − a; a dimension only one snapshot has gets null for the other side.
-    """
+def _dimension_changes(a: ScoreSnapshot, b: ScoreSnapshot) -> list[dict]:
     before = {d["id"]: d for d in a.payload.get("dimensions", [])}
     after = {d["id"]: d for d in b.payload.get("dimensions", [])}
-    dimensions = [
+    return [
         {
             "id": key,
             "level": _change(
@@ -365,9 +365,31 @@ def snapshot_comparison(*, a: ScoreSnapshot, b: ScoreSnapshot) -> dict:
         }
         for key in sorted(before.keys() | after.keys())
     ]
+
+
+def assessment_comparison(*, a: Assessment, b: Assessment) -> dict:
+    """The latest scores of a and b side by side, with deltas b − a.
+
+    Per dimension level and score, then floor, index and confidence. A dimension only
+    one side has gets null on the other. Both need scores under the same rubric slug.
+    """
+    snapshots = {"a": snapshot_get(assessment=a), "b": snapshot_get(assessment=b)}
+    missing = {side: ["Has no scores yet."] for side, s in snapshots.items() if not s}
+    if missing:
+        raise ApplicationError(
+            "Both assessments need scores.", code="no_scores", fields=missing
+        )
+    first, second = snapshots["a"], snapshots["b"]
+    if first.rubric.slug != second.rubric.slug:
+        raise ApplicationError(
+            f"{first.rubric.slug} and {second.rubric.slug} are different rubrics.",
+            code="different_rubrics",
+            fields={"b": ["Scored with another rubric than a."]},
+        )
     return {
-        "dimensions": dimensions,
-        "floor": _change(a.floor, b.floor),
-        "index": _change(a.index, b.index),
-        "confidence": _change(a.confidence, b.confidence),
+        **snapshots,
+        "dimensions": _dimension_changes(first, second),
+        "floor": _change(first.floor, second.floor),
+        "index": _change(first.index, second.index),
+        "confidence": _change(first.confidence, second.confidence),
     }

@@ -19,6 +19,7 @@ from apps.accounts import services
 from apps.accounts.models import Role
 from apps.audit.models import Chain
 from tests.accounts.factories import OrganizationFactory
+from tests.assessments.factories import assessment_in, rubric_create
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,18 @@ class Endpoint:
 def _own_token(world, actor) -> dict[str, int]:
     token, _ = services.api_token_create(user=actor or world.member, name="mine")
     return {"token_id": token.pk}
+
+
+def _assessment(status: str, *, file: bool = False):
+    """kwargs for an assessment of the world's team in `status`, and its evidence."""
+
+    def kwargs(world, actor) -> dict[str, int]:
+        assessment = assessment_in(world.team, status, file=file)
+        evidence = assessment.evidence.get()
+        world.question = evidence.question
+        return {"assessment_id": assessment.pk, "evidence_id": evidence.pk}
+
+    return kwargs
 
 
 ENDPOINTS = [
@@ -95,6 +108,112 @@ ENDPOINTS = [
         kwargs=lambda w, actor: {"seq": w.last_seq},
     ),
     Endpoint("GET", "api/v1/audit/verify/", (401, 404, 403, 200, 200)),
+    # Assessments of the world's team (tests/assessments/factories.py: assessment_in).
+    # Only assessors review, and none of these callers is one: every review is a 403.
+    Endpoint("GET", "api/v1/assessments/", (401, 200, 200, 200, 200)),
+    # The other admin names a team of another organisation: "Unknown team." (400).
+    Endpoint(
+        "POST",
+        "api/v1/assessments/create/",
+        (401, 400, 403, 403, 201),
+        data=lambda w: {
+            "team": w.team.pk,
+            "period": "2026-Q4",
+            "rubric_slug": rubric_create().slug,
+        },
+    ),
+    Endpoint(
+        "GET",
+        "api/v1/assessments/compare/",
+        (401, 404, 200, 200, 200),
+        data=lambda w: {
+            "a": assessment_in(w.team, "submitted", period="2026-Q3").pk,
+            "b": assessment_in(w.team, "submitted").pk,
+        },
+    ),
+    Endpoint(
+        "GET",
+        "api/v1/assessments/<int:assessment_id>/",
+        (401, 404, 200, 200, 200),
+        kwargs=_assessment("draft"),
+    ),
+    # Answering and adding evidence are for the team's own people.
+    Endpoint(
+        "POST",
+        "api/v1/assessments/<int:assessment_id>/answers/",
+        (401, 404, 200, 403, 403),
+        kwargs=_assessment("draft"),
+        data=lambda w: {"answers": [{"question": w.question.pk, "value": True}]},
+    ),
+    Endpoint(
+        "POST",
+        "api/v1/assessments/<int:assessment_id>/evidence/",
+        (401, 404, 201, 403, 403),
+        kwargs=_assessment("draft"),
+        data=lambda w: {"question": w.question.pk, "url": "https://example.com/x"},
+    ),
+    Endpoint(
+        "GET",
+        "api/v1/assessments/<int:assessment_id>/evidence/<int:evidence_id>/download/",
+        (401, 404, 200, 200, 200),
+        kwargs=_assessment("draft", file=True),
+    ),
+    # Only the team lead submits.
+    Endpoint(
+        "POST",
+        "api/v1/assessments/<int:assessment_id>/submit/",
+        (401, 404, 403, 403, 403),
+        kwargs=_assessment("draft"),
+    ),
+    Endpoint(
+        "GET",
+        "api/v1/assessments/<int:assessment_id>/scores/",
+        (401, 404, 200, 200, 200),
+        kwargs=_assessment("submitted"),
+    ),
+    Endpoint(
+        "POST",
+        "api/v1/assessments/<int:assessment_id>/review/start/",
+        (401, 404, 403, 403, 403),
+        kwargs=_assessment("submitted"),
+    ),
+    *(
+        Endpoint(
+            "POST",
+            f"api/v1/assessments/<int:assessment_id>/{action}/",
+            (401, 404, 403, 403, 403),
+            kwargs=_assessment("in_review"),
+            data=data,
+        )
+        for action, data in [
+            ("evidence/<int:evidence_id>/verify", None),
+            ("evidence/<int:evidence_id>/reject", {"comment": "Not a gate."}),
+            (
+                "disagreements/resolve",
+                lambda w: {
+                    "question": w.question.pk,
+                    "value": True,
+                    "justification": "Seen it.",
+                },
+            ),
+            (
+                "conflicts/resolve",
+                {
+                    "criterion": "data.l3.validated",
+                    "claim_upheld": True,
+                    "justification": "Seen it.",
+                },
+            ),
+            ("review/complete", None),
+        ]
+    ),
+    # Assessors and the team lead reopen.
+    Endpoint(
+        "POST",
+        "api/v1/assessments/<int:assessment_id>/reopen/",
+        (401, 404, 403, 403, 403),
+        kwargs=_assessment("reviewed"),
+    ),
     Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
 ]
@@ -105,6 +224,12 @@ def _path(endpoint: Endpoint, kwargs: dict[str, int]) -> str:
         r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), endpoint.route
     )
     return "/" + path
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Evidence files the rows upload go to a per-test directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
