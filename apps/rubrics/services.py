@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import yaml
 from django.db import transaction
@@ -10,8 +12,23 @@ from django.utils import timezone
 
 from apps.audit.services import record_event
 from apps.core.exceptions import ApplicationError
-from apps.rubrics.models import Criterion, Dimension, Level, Option, Question, Rubric
+from apps.rubrics.models import (
+    Criterion,
+    Dimension,
+    DimensionSetting,
+    Level,
+    Option,
+    Question,
+    Rubric,
+    TeamTarget,
+)
+from apps.rubrics.selectors import rubric_latest_published
 from apps.rubrics.spec import QuestionSpec, RubricSpec
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization, Team, User
+
+MAX_LEVEL = 4
 
 
 @dataclass(frozen=True)
@@ -186,3 +203,165 @@ def rubric_to_yaml(spec: RubricSpec) -> str:
     return yaml.safe_dump(
         spec.to_dict(), sort_keys=False, allow_unicode=True, width=100
     )
+
+
+def published_dimension(*, rubric_slug: str, dimension_key: str) -> Dimension:
+    """The dimension in the latest published version of the rubric, or a field error."""
+    rubric = rubric_latest_published(slug=rubric_slug)
+    if rubric is None:
+        message = f"No published rubric {rubric_slug!r}."
+        raise ApplicationError(
+            message, code="unknown_rubric", fields={"rubric": [message]}
+        )
+    dimension = rubric.dimensions.filter(key=dimension_key).first()
+    if dimension is None:
+        message = f"{rubric} has no dimension {dimension_key!r}."
+        raise ApplicationError(
+            message, code="unknown_dimension", fields={"dimension": [message]}
+        )
+    return dimension
+
+
+def _locked(model, **lookup):
+    return model.objects.select_for_update().filter(**lookup).first()
+
+
+@transaction.atomic
+def dimension_setting_set(
+    *,
+    organization: Organization,
+    rubric_slug: str,
+    dimension_key: str,
+    weight: float,
+    core: bool,
+    actor: User | None,
+) -> DimensionSetting:
+    """Override a dimension's weight and core flag for the organisation (audited).
+
+    Setting the values it already has changes nothing and records nothing.
+    """
+    published_dimension(rubric_slug=rubric_slug, dimension_key=dimension_key)
+    if isinstance(weight, bool) or not math.isfinite(weight) or weight <= 0:
+        message = "The weight must be a number above 0."
+        raise ApplicationError(message, fields={"weight": [message]})
+    key = {"rubric_slug": rubric_slug, "dimension_key": dimension_key}
+    setting = _locked(DimensionSetting, organization=organization, **key)
+    previous = (
+        None if setting is None else {"weight": setting.weight, "core": setting.core}
+    )
+    if previous == {"weight": weight, "core": core}:
+        return setting
+    setting = setting or DimensionSetting(organization=organization, **key)
+    setting.weight, setting.core = weight, core
+    setting.save()
+    record_event(
+        organization=organization,
+        actor=actor,
+        action="rubric.dimension_setting_set",
+        target=setting,
+        data={
+            "rubric": rubric_slug,
+            "dimension": dimension_key,
+            "weight": weight,
+            "core": core,
+            "previous": previous,
+        },
+    )
+    return setting
+
+
+@transaction.atomic
+def dimension_setting_clear(
+    *,
+    organization: Organization,
+    rubric_slug: str,
+    dimension_key: str,
+    actor: User | None,
+) -> bool:
+    """Drop the organisation's override, so the rubric's own values apply again.
+
+    Returns whether there was one; only then is an event recorded.
+    """
+    key = {"rubric_slug": rubric_slug, "dimension_key": dimension_key}
+    setting = _locked(DimensionSetting, organization=organization, **key)
+    if setting is None:
+        return False
+    record_event(
+        organization=organization,
+        actor=actor,
+        action="rubric.dimension_setting_cleared",
+        target=setting,
+        data={
+            "rubric": rubric_slug,
+            "dimension": dimension_key,
+            "previous": {"weight": setting.weight, "core": setting.core},
+        },
+    )
+    setting.delete()
+    return True
+
+
+@transaction.atomic
+def team_target_set(
+    *,
+    team: Team,
+    rubric_slug: str,
+    dimension_key: str,
+    level: int,
+    actor: User | None,
+) -> TeamTarget:
+    """Set the level a team aims for in a dimension (audited in its organisation's chain).
+
+    Setting the level it already has changes nothing and records nothing.
+    """
+    published_dimension(rubric_slug=rubric_slug, dimension_key=dimension_key)
+    if isinstance(level, bool) or level not in range(MAX_LEVEL + 1):
+        message = f"The target level must be a whole number from 0 to {MAX_LEVEL}."
+        raise ApplicationError(message, fields={"level": [message]})
+    key = {"rubric_slug": rubric_slug, "dimension_key": dimension_key}
+    target = _locked(TeamTarget, team=team, **key)
+    previous = None if target is None else target.level
+    if previous == level:
+        return target
+    target = target or TeamTarget(team=team, **key)
+    target.level = level
+    target.save()
+    record_event(
+        organization=team.organization,
+        actor=actor,
+        action="rubric.team_target_set",
+        target=target,
+        data={
+            "team": team.pk,
+            "rubric": rubric_slug,
+            "dimension": dimension_key,
+            "level": level,
+            "previous": previous,
+        },
+    )
+    return target
+
+
+@transaction.atomic
+def team_target_clear(
+    *, team: Team, rubric_slug: str, dimension_key: str, actor: User | None
+) -> bool:
+    """Remove a team's target for a dimension; returns whether there was one."""
+    key = {"rubric_slug": rubric_slug, "dimension_key": dimension_key}
+    target = _locked(TeamTarget, team=team, **key)
+    if target is None:
+        return False
+    record_event(
+        organization=team.organization,
+        actor=actor,
+        action="rubric.team_target_cleared",
+        target=target,
+        data={
+            "team": team.pk,
+            "rubric": rubric_slug,
+            "dimension": dimension_key,
+            "previous": target.level,
+        },
+    )
+    target.delete()
+    return True
