@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.accounts.api.urls")),
     path("audit/", include("apps.audit.api.urls")),
+    path("", include("apps.rubrics.api.urls")),
     path("", include("apps.assessments.api.urls")),
 ]

@@ -20,6 +20,7 @@ from apps.accounts.models import Role
 from apps.audit.models import Chain
 from tests.accounts.factories import OrganizationFactory
 from tests.assessments.factories import assessment_in, rubric_create
+from tests.rubrics.helpers import import_mini
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,12 @@ class Endpoint:
         default=lambda world, actor: {}
     )
     data: dict | Callable[[Any], dict] | None = None
+
+
+def _rubric(world, actor) -> dict[str, str | int]:
+    """kwargs naming the published mini rubric (tests/rubrics/data/mini.yaml)."""
+    rubric = import_mini()
+    return {"slug": rubric.slug, "version": rubric.version, "team_id": world.team.pk}
 
 
 def _own_token(world, actor) -> dict[str, int]:
@@ -213,6 +220,49 @@ ENDPOINTS = [
         "api/v1/assessments/<int:assessment_id>/reopen/",
         (401, 404, 403, 403, 403),
         kwargs=_assessment("reviewed"),
+    ),
+    # Rubrics are the platform's: every organisation reads the published ones.
+    Endpoint("GET", "api/v1/rubrics/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "GET",
+        "api/v1/rubrics/<slug:slug>/<str:version>/",
+        (401, 200, 200, 200, 200),
+        kwargs=_rubric,
+    ),
+    Endpoint(
+        "GET",
+        "api/v1/rubrics/<slug:slug>/<str:version>/export/",
+        (401, 200, 200, 200, 200),
+        kwargs=_rubric,
+    ),
+    # Weights and core flags: the other admin reads and sets their own organisation's.
+    Endpoint(
+        "GET",
+        "api/v1/rubrics/<slug:slug>/settings/",
+        (401, 200, 200, 200, 200),
+        kwargs=_rubric,
+    ),
+    Endpoint(
+        "POST",
+        "api/v1/rubrics/<slug:slug>/settings/",
+        (401, 200, 403, 403, 200),
+        kwargs=_rubric,
+        data={"dimension": "data", "weight": 2.0, "core": False},
+    ),
+    # Targets: the team's leads and org-wide readers read them; org admins set them.
+    Endpoint(
+        "GET",
+        "api/v1/teams/<int:team_id>/targets/",
+        (401, 404, 403, 200, 200),
+        kwargs=_rubric,
+        data={"rubric": "mini"},
+    ),
+    Endpoint(
+        "POST",
+        "api/v1/teams/<int:team_id>/targets/",
+        (401, 404, 403, 403, 200),
+        kwargs=_rubric,
+        data={"rubric": "mini", "dimension": "data", "level": 3},
     ),
     Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
