@@ -25,8 +25,18 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"The folder {str(out.parent)!r} does not exist.")
         partial = out.with_name(out.name + ".partial")
+        try:
+            count = self._write(chain, partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        # Rename last, so a failed export never leaves a truncated file under the name.
+        partial.replace(out)
+        self.stdout.write(f"Wrote {count} events of {org} to {out}")
+
+    def _write(self, chain: Chain, path: Path) -> int:
         count = 0
-        with partial.open("w", encoding="utf-8") as handle:
+        with path.open("w", encoding="utf-8") as handle:
             for seq, canonical, prev_hash, digest in audit_event_export(chain=chain):
                 line = {
                     "seq": seq,
@@ -36,6 +46,4 @@ class Command(BaseCommand):
                 }
                 handle.write(json.dumps(line, ensure_ascii=False) + "\n")
                 count += 1
-        # Rename last, so a failed export never leaves a truncated file under the name.
-        partial.replace(out)
-        self.stdout.write(f"Wrote {count} events of {org} to {out}")
+        return count
