@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from apps.accounts.models import Role
 from apps.assessments import services
@@ -25,7 +27,12 @@ from apps.rubrics.models import Criterion
 from tests.accounts.factories import MembershipFactory
 from tests.accounts.helpers import audit_events, event_data
 from tests.assessments.conftest import GOOD_ANSWERS
-from tests.assessments.factories import PDF_BYTES, pdf_upload, rubric_create
+from tests.assessments.factories import (
+    PDF_BYTES,
+    assessment_in,
+    pdf_upload,
+    rubric_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -725,3 +732,35 @@ def test_snapshot_recompute_refuses_a_draft(draft):
         services.snapshot_recompute(assessment=draft, requested_by=None)
 
     assert not ScoreSnapshot.objects.exists()
+
+
+# --- concurrent writers (PostgreSQL row locks) -------------------------------------------
+
+
+@pytest.mark.postgres
+def test_assessment_submit_twice_at_once_submits_once(
+    transactional_db, team, make_user
+):
+    assessment = assessment_in(team, "draft")
+    lead = make_user(Role.TEAM_LEAD, team=team)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def submit():
+        barrier.wait()
+        try:
+            services.assessment_submit(assessment=assessment, submitted_by=lead)
+            outcomes.append("submitted")
+        except ApplicationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["invalid_status", "submitted"]
+    assert ScoreSnapshot.objects.filter(assessment=assessment).count() == 1
+    assert len(audit_events("assessment.submitted")) == 1
