@@ -24,7 +24,12 @@ MODELS = [Organization, BusinessUnit, Team, User, Membership, AuditEvent, Chain]
 
 
 def _seed() -> None:
-    call_command("seed_demo", "--allow-production", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command(
+        "seed_demo",
+        "--allow-production",
+        "--no-history",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
 
 
 def _counts() -> dict[str, int]:
@@ -85,7 +90,7 @@ def test_seed_demo_refuses_when_debug_off(settings):
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="--allow-production"):
-        call_command("seed_demo")
+        call_command("seed_demo", "--no-history")
 
     assert not Organization.objects.exists()
 
@@ -93,7 +98,7 @@ def test_seed_demo_refuses_when_debug_off(settings):
 def test_seed_demo_runs_when_debug_on(settings, capsys):
     settings.DEBUG = True
 
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-history")
 
     assert Organization.objects.filter(slug="acme").exists()
     assert f"password: {DEMO_PASSWORD}" in capsys.readouterr().out

@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.demo import DEMO_PASSWORD, seed_demo
+from apps.accounts.demo import DEMO_ORG, DEMO_PASSWORD, seed_demo
+from apps.accounts.models import Organization
+from apps.assessments.demo import seed_demo_assessments
 
 
 class Command(BaseCommand):
-    help = "Create the demo organisation (idempotent) and print its logins."
+    help = (
+        "Create the demo organisation (idempotent): people in every role, the default "
+        "rubric, and 3–4 past quarterly assessments per team. Prints the logins."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -13,14 +18,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even with DJANGO_DEBUG off (the demo password is public).",
         )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Only people and teams: no rubric import, no past assessments.",
+        )
 
-    def handle(self, *args, allow_production=False, **options):
+    def handle(self, *args, allow_production=False, no_history=False, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError(
                 "Refusing to seed demo users with a public password while DJANGO_DEBUG "
                 "is off. Pass --allow-production if this really is a demo instance."
             )
         logins = seed_demo()
+        if not no_history:
+            organization = Organization.objects.get(slug=DEMO_ORG[1])
+            created = seed_demo_assessments(organization=organization)
+            self.stdout.write(f"Past assessments created: {created}")
         self.stdout.write(
             self.style.SUCCESS("Demo organisation “Acme Analytics” is ready.")
         )
