@@ -85,12 +85,12 @@ class ServiceForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            self.check(cleaned)
+            self.check_with_service(cleaned)
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from exc
         return cleaned
 
-    def check(self, cleaned: dict) -> None:
+    def check_with_service(self, cleaned: dict) -> None:
         # On a change form the scope is read-only, so it comes from the row.
         rubric_slug = cleaned.get("rubric_slug", self.instance.rubric_slug)
         dimension_key = cleaned.get("dimension_key", self.instance.dimension_key)

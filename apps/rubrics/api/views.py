@@ -96,11 +96,12 @@ class DimensionSettingsApi(APIView):
         clear = serializers.BooleanField(default=False)
 
         def validate(self, data):
-            needed = () if data["clear"] else ("weight", "core")
-            missing = {f: ["Required unless clear is true."] for f in needed}
-            missing = {f: m for f, m in missing.items() if f not in data}
+            needed = [] if data["clear"] else ["weight", "core"]
+            missing = [name for name in needed if name not in data]
             if missing:
-                raise serializers.ValidationError(missing)
+                raise serializers.ValidationError(
+                    {name: ["Required unless clear is true."] for name in missing}
+                )
             return data
 
     class OutputSerializer(serializers.Serializer):
