@@ -22,10 +22,12 @@ import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 
 ENGINE_VERSION = "1.0.0"
 MAX_LEVEL = 4
 THRESHOLDS = {1: 0.5, 2: 0.5, 3: 1.0, 4: 1.0}
+_by_id = attrgetter("id")
 
 
 class Claim(StrEnum):
@@ -67,6 +69,11 @@ class DimensionRule:
     weight: float = 1.0
     core: bool = True
     target: int | None = None
+    # The criteria in scoring order with their thresholds, built on first use (see
+    # _plan_for). Not a real field: no init, never compared, hashed or printed.
+    _plan: list | None = field(
+        default=None, init=False, compare=False, hash=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,79 +130,124 @@ class AssessmentScore:
         return next(d for d in self.dimensions if d.id == dimension_id)
 
 
+# What a criterion's input earns. criterion_credit and the dimension loop both decide
+# through _outcome, so there is one rule; the loop reuses Credit objects per outcome.
+_NA, _ZERO, _CONFLICT, _HALF, _FULL = range(5)
+_OUTCOMES: tuple[tuple[float | None, bool, bool], ...] = (
+    (None, False, False),  # not applicable: drops out
+    (0.0, False, False),  # not met, or a signal upheld against the claim
+    (0.0, False, True),  # claimed, a signal says absent, no ruling yet
+    (0.5, False, False),  # claimed without evidence, or with a stale signal only
+    (1.0, True, False),  # claimed and evidenced
+)
+# Module-level names: reading them is cheaper than Enum class attributes in a hot loop.
+_MET, _NOT_APPLICABLE = Claim.MET, Claim.NOT_APPLICABLE
+_VERIFIED = ArtifactReview.VERIFIED
+_FRESH, _ABSENT = SignalState.FRESH, SignalState.ABSENT
+_CLAIM_UPHELD, _SIGNAL_UPHELD = Resolution.CLAIM_UPHELD, Resolution.SIGNAL_UPHELD
+
+
+def _outcome(given: CriterionInput) -> int:
+    claim = given.claim
+    if claim == _NOT_APPLICABLE:
+        return _NA
+    if claim != _MET:
+        return _ZERO
+    signal = given.signal
+    if signal == _ABSENT:
+        resolution = given.resolution
+        if resolution == _SIGNAL_UPHELD:
+            return _ZERO
+        if resolution != _CLAIM_UPHELD:
+            return _CONFLICT
+    if given.artifact == _VERIFIED or signal == _FRESH:
+        return _FULL
+    return _HALF
+
+
 def criterion_credit(rule: CriterionRule, given: CriterionInput) -> Credit:
     """The credit one criterion earns from its answer, evidence and signal."""
-    if given.claim == Claim.NOT_APPLICABLE:
-        return Credit(rule.id, rule.level, None)
-    if given.claim != Claim.MET:
-        return Credit(rule.id, rule.level, 0.0)
-    if (
-        given.signal == SignalState.ABSENT
-        and given.resolution != Resolution.CLAIM_UPHELD
-    ):
-        open_conflict = given.resolution != Resolution.SIGNAL_UPHELD
-        return Credit(rule.id, rule.level, 0.0, conflict=open_conflict)
-    if given.artifact == ArtifactReview.VERIFIED or given.signal == SignalState.FRESH:
-        return Credit(rule.id, rule.level, 1.0, evidenced=True)
-    return Credit(rule.id, rule.level, 0.5)
+    return Credit(rule.id, rule.level, *_OUTCOMES[_outcome(given)])
 
 
-def _gated_level(credits: Iterable[Credit]) -> int:
-    lowest_failing = MAX_LEVEL + 1
-    for c in credits:
-        if c.credit is not None and c.credit < THRESHOLDS[c.level]:
-            lowest_failing = min(lowest_failing, c.level)
-    return lowest_failing - 1
+def _plan_for(rule: DimensionRule) -> list:
+    """[(criterion id, level, τ(level), one Credit per outcome, made on demand)], sorted.
+
+    Built once per DimensionRule and kept on it, so scoring many assessments against one
+    rubric sorts once and allocates a Credit per criterion and outcome, not per call.
+    """
+    plan = rule._plan
+    if plan is None:
+        plan = [
+            (c.id, c.level, THRESHOLDS[c.level], [None] * len(_OUTCOMES))
+            for c in sorted(rule.criteria, key=lambda c: (c.level, c.id))
+        ]
+        object.__setattr__(rule, "_plan", plan)
+    return plan
 
 
-def _progress(credits: tuple[Credit, ...], level: int) -> float:
-    if level >= MAX_LEVEL:
-        return 0.0
-    above = [c.credit for c in credits if c.level == level + 1 and c.credit is not None]
-    return sum(above) / len(above) if above else 0.0
-
-
-def score_dimension(
+def _score_dimension(
     rule: DimensionRule, inputs: Mapping[str, CriterionInput]
-) -> DimensionScore:
-    credits = tuple(
-        criterion_credit(c, inputs.get(c.id, UNANSWERED))
-        for c in sorted(rule.criteria, key=lambda c: (c.level, c.id))
+) -> tuple[DimensionScore, float, float]:
+    """The dimension's score, its credit and its evidenced credit (for confidence)."""
+    get = inputs.get
+    credits = []
+    sums = [0.0] * (MAX_LEVEL + 2)
+    counts = [0] * (MAX_LEVEL + 2)
+    lowest_failing = MAX_LEVEL + 1
+    earned = evidenced = 0.0
+    for key, level, threshold, made in _plan_for(rule):
+        outcome = _outcome(get(key, UNANSWERED))
+        credit = made[outcome]
+        if credit is None:
+            credit = made[outcome] = Credit(key, level, *_OUTCOMES[outcome])
+        credits.append(credit)
+        if outcome == _NA:
+            continue
+        value = credit.credit
+        sums[level] += value
+        counts[level] += 1
+        earned += value
+        if outcome == _FULL:
+            evidenced += value
+        if value < threshold and level < lowest_failing:
+            lowest_failing = level
+    level = lowest_failing - 1
+    above = level + 1
+    progress = (
+        sums[above] / counts[above] if above <= MAX_LEVEL and counts[above] else 0.0
     )
-    level = _gated_level(credits)
-    progress = _progress(credits, level)
-    gap = None if rule.target is None else max(0, rule.target - level)
-    return DimensionScore(
+    target = rule.target
+    score = DimensionScore(
         id=rule.id,
         level=level,
         progress=progress,
         score=level + progress,
         weight=rule.weight,
         core=rule.core,
-        target=rule.target,
-        gap=gap,
-        credits=credits,
+        target=target,
+        gap=None if target is None else max(0, target - level),
+        credits=tuple(credits),
     )
+    return score, earned, evidenced
 
 
-def _confidence(dimensions: tuple[DimensionScore, ...]) -> float:
-    earned = evidenced = 0.0
-    for dimension in dimensions:
-        for c in dimension.credits:
-            if c.credit:
-                earned += c.credit
-                evidenced += c.credit if c.evidenced else 0.0
-    return evidenced / earned if earned else 0.0
+def score_dimension(
+    rule: DimensionRule, inputs: Mapping[str, CriterionInput]
+) -> DimensionScore:
+    return _score_dimension(rule, inputs)[0]
 
 
 def score_assessment(
     rubric: RubricModel, inputs: Mapping[str, CriterionInput]
 ) -> AssessmentScore:
     """Score every dimension, then the floor, index, confidence and target gap."""
-    dimensions = tuple(
-        score_dimension(d, inputs)
-        for d in sorted(rubric.dimensions, key=lambda d: d.id)
-    )
+    scored = [
+        _score_dimension(d, inputs) for d in sorted(rubric.dimensions, key=_by_id)
+    ]
+    dimensions = tuple(d for d, _, _ in scored)
+    earned = sum(e for _, e, _ in scored)
+    evidenced = sum(v for _, _, v in scored)
     core = [d.level for d in dimensions if d.core] or [d.level for d in dimensions]
     total_weight = sum(d.weight for d in dimensions)
     index = (
@@ -207,7 +259,7 @@ def score_assessment(
         dimensions=dimensions,
         floor=min(core, default=0),
         index=index,
-        confidence=_confidence(dimensions),
+        confidence=evidenced / earned if earned else 0.0,
         target_gap=sum(d.weight * (d.gap or 0) for d in dimensions),
         conflicts=tuple(
             c.criterion for d in dimensions for c in d.credits if c.conflict

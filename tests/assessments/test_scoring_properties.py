@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from apps.assessments.scoring import (
     MAX_LEVEL,
     THRESHOLDS,
+    UNANSWERED,
     ArtifactReview,
     AssessmentScore,
     Claim,
@@ -26,6 +27,7 @@ from apps.assessments.scoring import (
     Resolution,
     RubricModel,
     SignalState,
+    criterion_credit,
     score_assessment,
 )
 
@@ -78,14 +80,19 @@ def scenarios(draw) -> tuple[RubricModel, dict[str, CriterionInput]]:
         )
         dimensions.append(DimensionRule(dimension_id, criteria, weight, core, target))
     rubric = RubricModel(tuple(dimensions))
+    return rubric, draw(inputs_for(rubric))
+
+
+def inputs_for(rubric: RubricModel) -> st.SearchStrategy[dict[str, CriterionInput]]:
     keys = _criteria(rubric)
-    picks = draw(st.binary(min_size=len(keys), max_size=len(keys)))
-    inputs = {}
-    for key, pick in zip(keys, picks, strict=True):
-        choice = CHOICES[pick % len(CHOICES)]
-        if choice is not None:
-            inputs[key] = choice
-    return rubric, inputs
+
+    def pick(picks: bytes) -> dict[str, CriterionInput]:
+        chosen = {
+            key: CHOICES[p % len(CHOICES)] for key, p in zip(keys, picks, strict=True)
+        }
+        return {key: given for key, given in chosen.items() if given is not None}
+
+    return st.binary(min_size=len(keys), max_size=len(keys)).map(pick)
 
 
 def _criteria(rubric: RubricModel) -> list[str]:
@@ -259,3 +266,23 @@ def test_scores_stay_in_range(scenario):
         [d.level for d in score.dimensions if d.core]
         or [d.level for d in score.dimensions]
     )
+
+
+@PROPERTY
+@given(scenarios(), st.data())
+def test_a_reused_rubric_scores_like_a_fresh_one(scenario, data):
+    # The engine keeps a per-dimension plan on the rubric between calls; scoring other
+    # inputs against the same rubric must not see anything of the earlier call.
+    rubric, first = scenario
+    second = data.draw(inputs_for(rubric))
+    score_assessment(rubric, first)
+
+    reused = score_assessment(rubric, second)
+
+    fresh = RubricModel(tuple(replace(d) for d in rubric.dimensions))
+    assert reused == score_assessment(fresh, second)
+    rules = {c.id: c for d in rubric.dimensions for c in d.criteria}
+    for c in (c for d in reused.dimensions for c in d.credits):
+        assert c == criterion_credit(
+            rules[c.criterion], second.get(c.criterion, UNANSWERED)
+        )
