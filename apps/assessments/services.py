@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
@@ -79,16 +79,22 @@ def assessment_create(
             "Assessments use published rubrics only.",
             fields={"rubric": ["Not published."]},
         )
+    already = ApplicationError(
+        f"{team} already has an assessment for {period}.",
+        fields={"period": ["Already assessed."]},
+    )
     if Assessment.objects.filter(team=team, period=period).exists():
-        raise ApplicationError(
-            f"{team} already has an assessment for {period}.",
-            fields={"period": ["Already assessed."]},
-        )
+        raise already
     assessment = Assessment(
         team=team, period=period, rubric=rubric, created_by=created_by
     )
     assessment.full_clean()
-    assessment.save()
+    try:
+        with transaction.atomic():
+            assessment.save()
+    except IntegrityError as exc:
+        # A concurrent request created it after the check above (a double click).
+        raise already from exc
     _audit(assessment, created_by, "created", rubric=f"{rubric.slug} {rubric.version}")
     return assessment
 

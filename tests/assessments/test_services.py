@@ -764,3 +764,32 @@ def test_assessment_submit_twice_at_once_submits_once(
     assert sorted(outcomes) == ["invalid_status", "submitted"]
     assert ScoreSnapshot.objects.filter(assessment=assessment).count() == 1
     assert len(audit_events("assessment.submitted")) == 1
+
+
+@pytest.mark.postgres
+def test_assessment_create_twice_at_once_creates_once(
+    transactional_db, team, rubric, lead
+):
+    barrier, outcomes = threading.Barrier(2), []
+
+    def create():
+        barrier.wait()
+        try:
+            services.assessment_create(
+                team=team, period="2026-Q4", rubric=rubric, created_by=lead
+            )
+            outcomes.append("created")
+        except ApplicationError as exc:
+            outcomes.append(exc.fields["period"][0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["Already assessed.", "created"]
+    assert Assessment.objects.count() == 1
+    assert len(audit_events("assessment.created")) == 1
