@@ -88,7 +88,9 @@ def parse_rubric(text: str, *, filename: str) -> RubricSpec:
         root = load_with_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
+        # An error at the end of input points past the last line; name the last line.
+        last = max(1, len(text.splitlines()))
+        line = min(mark.line + 1, last) if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
         error = LocatedError(filename, line, "(file)", f"not valid YAML: {problem}")
         raise RubricFileError([error]) from exc

@@ -48,7 +48,7 @@ def test_parse_rubric_reports_every_problem_at_once_in_line_order():
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("slug: mini\nlevels: [unclosed\n", 3, "not valid YAML"),
+        ("slug: mini\nlevels: [unclosed\n", 2, "not valid YAML"),
         ("slug: mini\n  title: indented\n", 2, "not valid YAML"),
         ("slug: mini\ntitle:\t[a\n", 2, "not valid YAML"),
     ],
