@@ -16,7 +16,7 @@ from apps.assessments.scoring import (
     RubricModel,
     SignalState,
 )
-from apps.rubrics.evidence import signal_key
+from apps.rubrics.evidence import ATTEST, signal_key
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,16 @@ def criterion_inputs(
             for answer in given
         )
         key = signal_key(criterion.evidence)
+        # An `attest` criterion can only be self-reported: evidence attached to its
+        # question (for another criterion) does not lift it above half credit.
+        artifact = (
+            ArtifactReview.NONE
+            if criterion.evidence == ATTEST
+            else facts.artifacts.get(criterion.question_id, ArtifactReview.NONE)
+        )
         inputs[criterion.key] = CriterionInput(
             claim=claim,
-            artifact=facts.artifacts.get(criterion.question_id, ArtifactReview.NONE),
+            artifact=artifact,
             signal=facts.signals.get(key, SignalState.UNKNOWN)
             if key
             else SignalState.UNKNOWN,

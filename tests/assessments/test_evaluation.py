@@ -308,3 +308,22 @@ def test_score_payload_describes_criteria_without_input_as_unanswered(scored):
         for d in payload["dimensions"]
         for c in d["credits"]
     } == {("unanswered", "none", "unknown", "none")}
+
+
+def test_criterion_inputs_ignore_verified_artifacts_for_attest_criteria():
+    context = ScoringContext(
+        model=RubricModel(()),
+        criteria=(
+            CriterionFacts("d.l1.a", "d", 1, 1, "attest"),
+            CriterionFacts("d.l3.b", "d", 3, 1, "artifact"),
+        ),
+        questions={1: QuestionRule("yes_no", {})},
+    )
+    facts = TeamEvidence(
+        answers={1: [GivenAnswer(True)]}, artifacts={1: ArtifactReview.VERIFIED}
+    )
+
+    inputs = criterion_inputs(context, facts)
+
+    assert inputs["d.l1.a"].artifact == ArtifactReview.NONE
+    assert inputs["d.l3.b"].artifact == ArtifactReview.VERIFIED
