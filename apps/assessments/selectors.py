@@ -386,10 +386,14 @@ def assessment_comparison(*, a: Assessment, b: Assessment) -> dict:
             code="different_rubrics",
             fields={"b": ["Scored with another rubric than a."]},
         )
+    return {**snapshots, **snapshot_changes(before=first, after=second)}
+
+
+def snapshot_changes(*, before: ScoreSnapshot, after: ScoreSnapshot) -> dict:
+    """Per dimension level and score, then floor, index and confidence: a, b, b − a."""
     return {
-        **snapshots,
-        "dimensions": _dimension_changes(first, second),
-        "floor": _change(first.floor, second.floor),
-        "index": _change(first.index, second.index),
-        "confidence": _change(first.confidence, second.confidence),
+        "dimensions": _dimension_changes(before, after),
+        "floor": _change(before.floor, after.floor),
+        "index": _change(before.index, after.index),
+        "confidence": _change(before.confidence, after.confidence),
     }

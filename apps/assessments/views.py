@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.assessments import policies, questionnaire, selectors, services
-from apps.assessments.comparison import compare_payloads
 from apps.assessments.forms import (
     AssessmentStartForm,
     answers_from_post,
@@ -215,18 +214,19 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     previous = selectors.previous_assessment(assessment=assessment)
     before = selectors.snapshot_latest(assessment=previous) if previous else None
     names = {d.key: d.name for d in questionnaire.dimension_list(assessment=assessment)}
-    comparison = compare_payloads(snapshot.payload, before.payload if before else None)
+    changes = (
+        selectors.snapshot_changes(before=before, after=snapshot) if before else None
+    )
+    by_id = {d["id"]: d for d in changes["dimensions"]} if changes else {}
     rows = [
-        {"name": names.get(change.id, change.id), "change": change, "scored": dimension}
-        for change, dimension in zip(
-            comparison.dimensions, snapshot.payload["dimensions"], strict=True
-        )
+        {"name": names.get(d["id"], d["id"]), "scored": d, "change": by_id.get(d["id"])}
+        for d in snapshot.payload["dimensions"]
     ]
     context = {
         "assessment": assessment,
         "snapshot": snapshot,
         "previous": previous,
-        "comparison": comparison,
+        "changes": changes,
         "rows": rows,
     }
     return render(request, "assessments/results.html", context)

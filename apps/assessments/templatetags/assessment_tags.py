@@ -72,3 +72,12 @@ def answer_text(answer, question) -> str:
     if question.type == "multi_select":
         return ", ".join(labels.get(v, v) for v in value) or "none of these"
     return str(labels.get(value, value))
+
+
+@register.filter
+def signed(value, places: int = 0) -> str:
+    """A change with its sign: +1, −0.25, 0."""
+    if value is None:
+        return "—"
+    text = f"{value:+.{int(places)}f}"
+    return "0" if float(text) == 0 else text.replace("-", "−")
