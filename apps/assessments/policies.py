@@ -10,7 +10,9 @@ from apps.core.exceptions import PermissionDeniedError
 
 def can_start(user: User, team: Team) -> bool:
     roles = user_roles(user=user)
-    return roles.has_team_role(team.pk, Role.TEAM_LEAD) or roles.has_org_role(Role.ORG_ADMIN)
+    return roles.has_team_role(team.pk, Role.TEAM_LEAD) or roles.has_org_role(
+        Role.ORG_ADMIN
+    )
 
 
 def can_answer(user: User, assessment: Assessment) -> bool:
