@@ -26,3 +26,8 @@ def env_secret(name: str, *, default: str | None = None) -> str | None:
                 f"{name}_FILE points at {path!r}: {exc}"
             ) from exc
     return env.str(name, default=default)
+
+
+def env_value(name: str, default: str) -> str:
+    """The variable's value, or `default` when it is unset or empty (`NAME=` in a .env)."""
+    return env.str(name, default="") or default

@@ -6,9 +6,11 @@ Defaults are safe: DEBUG off, no hosts allowed, secure cookies and HSTS on.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import BASE_DIR, env, env_secret
+from config.env import BASE_DIR, env, env_secret, env_value
 
 VAR_DIR = BASE_DIR / "var"
 
@@ -95,8 +97,8 @@ TEMPLATES = [
 # The embedded default is a SQLite file under var/; production sets DATABASE_URL to
 # PostgreSQL (postgres://user:pass@host:5432/name).
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tollgate.sqlite3'}"
+    "default": env.db_url_config(
+        env_value("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tollgate.sqlite3'}")
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -114,7 +116,7 @@ else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": env.cache_url_config(env_value("CACHE_URL", "locmemcache://"))}
 
 # --- Passwords and sessions ---------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -152,10 +154,10 @@ USE_TZ = True
 
 # --- Static and media files ---------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
+STATIC_ROOT = Path(env_value("DJANGO_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_ROOT = Path(env_value("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

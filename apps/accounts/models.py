@@ -95,6 +95,9 @@ class Role(models.TextChoices):
 
 
 TEAM_ROLES = frozenset({Role.TEAM_LEAD, Role.TEAM_MEMBER})
+# A fixed order for the database constraint: a set's order changes with the hash seed,
+# which would make `makemigrations --check` see a different constraint on every run.
+TEAM_ROLE_ORDER = ["team_member", "team_lead"]
 ORG_ROLES = frozenset(set(Role) - TEAM_ROLES)
 # Roles whose holders read every team of the organisation.
 ORG_READER_ROLES = frozenset(
@@ -132,8 +135,8 @@ class Membership(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=list(TEAM_ROLES), team__isnull=False)
-                    | (~Q(role__in=list(TEAM_ROLES)) & Q(team__isnull=True))
+                    Q(role__in=TEAM_ROLE_ORDER, team__isnull=False)
+                    | (~Q(role__in=TEAM_ROLE_ORDER) & Q(team__isnull=True))
                 ),
                 name="membership_scope_matches_role",
             ),
