@@ -175,13 +175,36 @@ def answers_save(
     return saved
 
 
-def _snapshot(assessment: Assessment, kind: str, actor: User | None) -> ScoreSnapshot:
+@dataclass(frozen=True)
+class _Evaluation:
+    facts: Any
+    inputs: dict
+    score: Any
+
+    @property
+    def open_disagreements(self) -> list[int]:
+        """Questions whose respondents disagree and that no assessor has ruled on."""
+        disagreeing = selectors.disagreeing_questions(self.facts.answers)
+        return [q for q in disagreeing if q not in self.facts.rulings]
+
+
+def _evaluate(assessment: Assessment) -> _Evaluation:
     context = selectors.scoring_context(rubric=assessment.rubric, team=assessment.team)
     facts = selectors.team_evidence(assessment=assessment)
     inputs = criterion_inputs(context, facts)
-    score = score_assessment(context.model, inputs)
-    payload = score_payload(score, inputs)
-    payload["disagreements"] = selectors.disagreeing_questions(facts.answers)
+    return _Evaluation(facts, inputs, score_assessment(context.model, inputs))
+
+
+def _snapshot(
+    assessment: Assessment,
+    kind: str,
+    actor: User | None,
+    evaluation: _Evaluation | None = None,
+) -> ScoreSnapshot:
+    evaluation = evaluation or _evaluate(assessment)
+    score = evaluation.score
+    payload = score_payload(score, evaluation.inputs)
+    payload["disagreements"] = selectors.disagreeing_questions(evaluation.facts.answers)
     return ScoreSnapshot.objects.create(
         assessment=assessment,
         kind=kind,
@@ -315,6 +338,13 @@ def disagreement_resolve(
     _validate_answers(
         assessment.rubric, [AnswerInput(question.pk, value, na_reason)], prefix=""
     )
+    answers = selectors.team_evidence(assessment=assessment).answers
+    if question.pk not in selectors.disagreeing_questions(answers):
+        raise ApplicationError(
+            "The respondents agree on this question; there is nothing to rule on.",
+            code="no_disagreement",
+            fields={"question": ["No disagreement."]},
+        )
     ruling, _ = Resolution.objects.update_or_create(
         assessment=assessment,
         question=question,
@@ -341,12 +371,31 @@ def disagreement_resolve(
 
 @transaction.atomic
 def review_complete(*, assessment: Assessment, reviewer: User) -> ScoreSnapshot:
-    """Lock the assessment and store its reviewed scores."""
+    """Lock the assessment and store its reviewed scores.
+
+    Conflicts are shown to the assessor and never resolved silently: every open
+    disagreement and every answer a signal contradicts needs a ruling first.
+    """
     assessment = _lock_for_reviewer(assessment, reviewer)
+    evaluation = _evaluate(assessment)
+    disagreements = evaluation.open_disagreements
+    conflicts = list(evaluation.score.conflicts)
+    if disagreements or conflicts:
+        keys = dict(
+            Question.objects.filter(pk__in=disagreements).values_list("pk", "key")
+        )
+        raise ApplicationError(
+            "Rule on every disagreement and conflict before completing the review.",
+            code="open_rulings",
+            fields={
+                "disagreements": [keys[q] for q in disagreements],
+                "conflicts": conflicts,
+            },
+        )
     assessment.status = Status.REVIEWED
     assessment.reviewed_at = timezone.now()
     assessment.save(update_fields=["status", "reviewed_at", "updated_at"])
-    snapshot = _snapshot(assessment, ScoreSnapshot.Kind.REVIEWED, reviewer)
+    snapshot = _snapshot(assessment, ScoreSnapshot.Kind.REVIEWED, reviewer, evaluation)
     _audit(assessment, reviewer, "reviewed", **_scores_data(snapshot))
     return snapshot
 
@@ -495,6 +544,14 @@ def signal_conflict_resolve(
         raise ApplicationError(
             "Not a criterion of this assessment.",
             fields={"criterion": ["Unknown criterion."]},
+        )
+    contested = criterion.key in _evaluate(assessment).score.conflicts
+    ruled = assessment.resolutions.filter(criterion=criterion).exists()
+    if not (contested or ruled):
+        raise ApplicationError(
+            "No signal contradicts this answer; there is nothing to rule on.",
+            code="no_conflict",
+            fields={"criterion": ["No conflict."]},
         )
     outcome = (
         Resolution.Outcome.CLAIM_UPHELD

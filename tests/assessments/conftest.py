@@ -10,6 +10,7 @@ import pytest
 from apps.accounts.models import Role, User
 from apps.assessments import services
 from apps.assessments.models import Answer, Assessment
+from apps.assessments.scoring import SignalState
 from apps.assessments.services import AnswerInput
 from apps.rubrics.models import Question, Rubric
 from tests.assessments.factories import rubric_create
@@ -95,3 +96,24 @@ def reviewed(in_review, assessor) -> Assessment:
     services.review_complete(assessment=in_review, reviewer=assessor)
     in_review.refresh_from_db()
     return in_review
+
+
+@pytest.fixture
+def disputed_review(draft, member, lead, assessor, answer) -> Assessment:
+    """The member says data sources are documented; the lead says they are not."""
+    answer(draft, member, **GOOD_ANSWERS)
+    answer(draft, lead, **{"data.l1.documented": False})
+    services.assessment_submit(assessment=draft, submitted_by=lead)
+    return services.review_start(assessment=draft, reviewer=assessor)
+
+
+@pytest.fixture
+def contradicted(draft, member, lead, assessor, answer, monkeypatch) -> Assessment:
+    """The team claims retraining within a day; the repository shows no such pipeline."""
+    monkeypatch.setattr(
+        "apps.assessments.selectors.signal_states",
+        lambda team: {"continuous_training": SignalState.ABSENT},
+    )
+    answer(draft, member, **GOOD_ANSWERS, **{"ops.l3.retraining": 12})
+    services.assessment_submit(assessment=draft, submitted_by=lead)
+    return services.review_start(assessment=draft, reviewer=assessor)

@@ -329,26 +329,26 @@ def test_assessment_detail_shows_status_rulings_and_revision_links(
 
 
 def test_assessment_detail_lists_resolutions(
-    in_review, assessor, questions, api_client
+    disputed_review, assessor, questions, api_client
 ):
     services.disagreement_resolve(
-        assessment=in_review,
-        question=questions["data.snapshots"],
+        assessment=disputed_review,
+        question=questions["data.l1.documented"],
         reviewer=assessor,
-        value="notes",
+        value=True,
         na_reason="",
-        justification="Only notes exist.",
+        justification="The wiki has it.",
     )
 
-    body = api_client(assessor).get(url(in_review)).json()
+    body = api_client(assessor).get(url(disputed_review)).json()
 
     [ruling] = body["resolutions"]
     assert ruling["kind"] == "disagreement"
     assert (ruling["question"], ruling["criterion"]) == (
-        questions["data.snapshots"].pk,
+        questions["data.l1.documented"].pk,
         None,
     )
-    assert ruling["chosen_value"] == "notes"
+    assert ruling["chosen_value"] is True
     assert ruling["resolved_by"]["id"] == assessor.pk
 
 
@@ -918,14 +918,14 @@ def test_evidence_reject_needs_a_comment(in_review, assessor, questions, api_cli
 
 
 def test_disagreement_resolve_records_the_ruling(
-    in_review, assessor, questions, api_client
+    disputed_review, assessor, questions, api_client
 ):
     response = api_client(assessor).post(
-        url(in_review, "disagreements/resolve/"),
+        url(disputed_review, "disagreements/resolve/"),
         {
-            "question": questions["data.snapshots"].pk,
-            "value": "notes",
-            "justification": "Only notes exist.",
+            "question": questions["data.l1.documented"].pk,
+            "value": True,
+            "justification": "The wiki has it.",
         },
         format="json",
     )
@@ -933,7 +933,7 @@ def test_disagreement_resolve_records_the_ruling(
     assert response.status_code == 200
     assert (response.json()["outcome"], response.json()["chosen_value"]) == (
         "value_chosen",
-        "notes",
+        True,
     )
 
 
@@ -963,9 +963,9 @@ def test_disagreement_resolve_names_the_bad_field(
     assert list(error(response)["fields"]) == [field]
 
 
-def test_conflict_resolve_records_the_ruling(in_review, assessor, api_client):
+def test_conflict_resolve_records_the_ruling(contradicted, assessor, api_client):
     response = api_client(assessor).post(
-        url(in_review, "conflicts/resolve/"),
+        url(contradicted, "conflicts/resolve/"),
         {
             "criterion": "ops.l3.retraining",
             "claim_upheld": False,

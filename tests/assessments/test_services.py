@@ -19,7 +19,7 @@ from apps.assessments.models import (
     Resolution,
     ScoreSnapshot,
 )
-from apps.assessments.scoring import ENGINE_VERSION, SignalState
+from apps.assessments.scoring import ENGINE_VERSION
 from apps.assessments.services import AnswerInput
 from apps.audit.models import AuditEvent
 from apps.core.exceptions import ApplicationError
@@ -496,15 +496,6 @@ def test_evidence_review_refuses_before_the_review_starts(evidence, assessor):
 # --- disagreement_resolve ---------------------------------------------------------------
 
 
-@pytest.fixture
-def disputed(draft, member, lead, assessor, answer) -> Assessment:
-    """The member says data sources are documented; the lead says they are not."""
-    answer(draft, member, **GOOD_ANSWERS)
-    answer(draft, lead, **{"data.l1.documented": False})
-    services.assessment_submit(assessment=draft, submitted_by=lead)
-    return services.review_start(assessment=draft, reviewer=assessor)
-
-
 def _resolve(assessment, reviewer, question, value=True, justification="Seen it."):
     return services.disagreement_resolve(
         assessment=assessment,
@@ -517,23 +508,25 @@ def _resolve(assessment, reviewer, question, value=True, justification="Seen it.
 
 
 def test_disagreement_resolve_rules_and_the_ruling_counts(
-    disputed, assessor, questions
+    disputed_review, assessor, questions
 ):
     assert ScoreSnapshot.objects.get().floor == 0  # the conservative "no" counts
 
-    ruling = _resolve(disputed, assessor, questions["data.l1.documented"])
+    ruling = _resolve(disputed_review, assessor, questions["data.l1.documented"])
 
     assert (ruling.outcome, ruling.chosen_value) == ("value_chosen", True)
     [event] = audit_events("assessment.disagreement_resolved")
     assert event_data(event)["justification"] == "Seen it."
-    snapshot = services.review_complete(assessment=disputed, reviewer=assessor)
+    snapshot = services.review_complete(assessment=disputed_review, reviewer=assessor)
     assert _dimension(snapshot, "data")["level"] == 2
 
 
-def test_disagreement_resolve_replaces_an_earlier_ruling(disputed, assessor, questions):
-    _resolve(disputed, assessor, questions["data.l1.documented"], value=True)
+def test_disagreement_resolve_replaces_an_earlier_ruling(
+    disputed_review, assessor, questions
+):
+    _resolve(disputed_review, assessor, questions["data.l1.documented"], value=True)
 
-    _resolve(disputed, assessor, questions["data.l1.documented"], value=False)
+    _resolve(disputed_review, assessor, questions["data.l1.documented"], value=False)
 
     assert Resolution.objects.get().chosen_value is False
     assert len(audit_events("assessment.disagreement_resolved")) == 2
@@ -544,37 +537,33 @@ def test_disagreement_resolve_replaces_an_earlier_ruling(disputed, assessor, que
     [(True, "  ", "justification"), ("maybe", "Seen it.", "value")],
 )
 def test_disagreement_resolve_refuses_bad_rulings(
-    disputed, assessor, questions, value, justification, field
+    disputed_review, assessor, questions, value, justification, field
 ):
     with pytest.raises(ApplicationError) as caught:
         _resolve(
-            disputed, assessor, questions["data.l1.documented"], value, justification
+            disputed_review,
+            assessor,
+            questions["data.l1.documented"],
+            value,
+            justification,
         )
 
     assert list(caught.value.fields) == [field]
     assert not Resolution.objects.exists()
 
 
-def test_disagreement_resolve_is_for_the_reviewer_only(disputed, make_user, questions):
+def test_disagreement_resolve_is_for_the_reviewer_only(
+    disputed_review, make_user, questions
+):
     with pytest.raises(ApplicationError, match="Only the assessor who started"):
-        _resolve(disputed, make_user("assessor"), questions["data.l1.documented"])
+        _resolve(
+            disputed_review, make_user("assessor"), questions["data.l1.documented"]
+        )
 
     assert not Resolution.objects.exists()
 
 
 # --- signal_conflict_resolve ------------------------------------------------------------
-
-
-@pytest.fixture
-def contradicted(draft, member, lead, assessor, answer, monkeypatch) -> Assessment:
-    """The team claims retraining within a day; the repository shows no such pipeline."""
-    monkeypatch.setattr(
-        "apps.assessments.selectors.signal_states",
-        lambda team: {"continuous_training": SignalState.ABSENT},
-    )
-    answer(draft, member, **GOOD_ANSWERS, **{"ops.l3.retraining": 12})
-    services.assessment_submit(assessment=draft, submitted_by=lead)
-    return services.review_start(assessment=draft, reviewer=assessor)
 
 
 def _rule_conflict(assessment, reviewer, claim_upheld=True, key="ops.l3.retraining"):
@@ -793,3 +782,38 @@ def test_assessment_create_twice_at_once_creates_once(
     assert sorted(outcomes) == ["Already assessed.", "created"]
     assert Assessment.objects.count() == 1
     assert len(audit_events("assessment.created")) == 1
+
+
+def test_disagreement_resolve_refuses_when_respondents_agree(
+    in_review, assessor, questions
+):
+    with pytest.raises(ApplicationError, match="nothing to rule on"):
+        _resolve(in_review, assessor, questions["data.l1.documented"])
+
+    assert not Resolution.objects.exists()
+
+
+def test_signal_conflict_resolve_refuses_when_no_signal_contradicts(
+    in_review, assessor
+):
+    with pytest.raises(ApplicationError, match="nothing to rule on"):
+        _rule_conflict(in_review, assessor)
+
+    assert not Resolution.objects.exists()
+
+
+def test_review_complete_refuses_open_disagreements(disputed_review, assessor):
+    with pytest.raises(ApplicationError, match="Rule on every disagreement") as error:
+        services.review_complete(assessment=disputed_review, reviewer=assessor)
+
+    assert error.value.fields["disagreements"] == ["data.l1.documented"]
+    disputed_review.refresh_from_db()
+    assert disputed_review.status == Assessment.Status.IN_REVIEW
+
+
+def test_review_complete_refuses_open_conflicts(contradicted, assessor):
+    with pytest.raises(ApplicationError, match="Rule on every disagreement") as error:
+        services.review_complete(assessment=contradicted, reviewer=assessor)
+
+    assert error.value.fields["conflicts"] == ["ops.l3.retraining"]
+    assert not contradicted.snapshots.filter(kind="reviewed").exists()
