@@ -83,13 +83,11 @@ def record_event(
             f"record_event({action!r}) outside a transaction"
         )
     key = Chain.key_for(organization.pk if organization else None)
-    chain, _ = Chain.objects.select_for_update().get_or_create(
-        key=key, defaults={"organization": organization}
-    )
+    chain_id, head_seq, prev_hash = _lock_head(key, organization)
     actor_id, kind = _actor(actor, actor_type)
     object_type, object_id = _target(target)
     occurred_at = timezone.now()
-    seq = chain.head_seq + 1
+    seq = head_seq + 1
     canonical = canonical_json(
         {
             "v": FORMAT_VERSION,
@@ -103,9 +101,8 @@ def record_event(
             "ctx": current_context(),
         }
     )
-    prev_hash = bytes(chain.head_hash)
-    event = AuditEvent.objects.create(
-        chain=chain,
+    event = AuditEvent(
+        chain_id=chain_id,
         seq=seq,
         occurred_at=occurred_at,
         actor_id=actor_id,
@@ -117,8 +114,74 @@ def record_event(
         prev_hash=prev_hash,
         hash=chain_hash(prev_hash, canonical),
     )
-    Chain.objects.filter(pk=chain.pk).update(head_seq=seq, head_hash=event.hash)
+    _append(event)
     return event
+
+
+# Every audited change pays for the statements below, so they are plain SQL: the ORM
+# spends more time building them than the database spends running them.
+_CHAIN_TABLE = Chain._meta.db_table
+_EVENT_TABLE = AuditEvent._meta.db_table
+_EVENT_COLUMNS = (
+    "chain_id",
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_type",
+    "action",
+    "object_type",
+    "object_id",
+    "canonical",
+    "prev_hash",
+    "hash",
+)
+_SELECT_HEAD = f'SELECT id, head_seq, head_hash FROM {_CHAIN_TABLE} WHERE "key" = %s'  # noqa: S608
+_INSERT_EVENT = (
+    f"INSERT INTO {_EVENT_TABLE} ({', '.join(_EVENT_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * len(_EVENT_COLUMNS))}) RETURNING id"
+)
+_MOVE_HEAD = f"UPDATE {_CHAIN_TABLE} SET head_seq = %s, head_hash = %s WHERE id = %s"  # noqa: S608
+# PostgreSQL does both in one round trip; SQLite runs in-process and has no such CTE.
+_INSERT_EVENT_MOVE_HEAD = (
+    f"WITH event AS ({_INSERT_EVENT}) {_MOVE_HEAD} RETURNING (SELECT id FROM event)"  # noqa: S608
+)
+
+
+def _lock_head(key: str, organization: Organization | None) -> tuple[int, int, bytes]:
+    """Lock the chain's head row (creating the chain on its first event): id, seq, hash.
+
+    SQLite has no row locks; its transactions start IMMEDIATE, holding the write lock.
+    """
+    connection = transaction.get_connection()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_SELECT_HEAD + lock, [key])
+        head = cursor.fetchone()
+    if head is None:
+        chain, _ = Chain.objects.select_for_update().get_or_create(
+            key=key, defaults={"organization": organization}
+        )
+        head = (chain.pk, chain.head_seq, chain.head_hash)
+    chain_id, head_seq, head_hash = head
+    return chain_id, head_seq, bytes(head_hash)
+
+
+def _append(event: AuditEvent) -> None:
+    """INSERT the event and move the chain head to it."""
+    connection = transaction.get_connection()
+    values = [getattr(event, column) for column in _EVENT_COLUMNS]
+    values[2] = connection.ops.adapt_datetimefield_value(event.occurred_at)
+    head = [event.seq, event.hash, event.chain_id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_INSERT_EVENT_MOVE_HEAD, [*values, *head])
+            (event.pk,) = cursor.fetchone()
+        else:
+            cursor.execute(_INSERT_EVENT, values)
+            (event.pk,) = cursor.fetchone()
+            cursor.execute(_MOVE_HEAD, head)
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def chain_verify_and_record(*, chain_id: int) -> dict:
