@@ -15,9 +15,15 @@ from django.db.models import Q
 
 from apps.accounts.models import Role, Team, User
 from apps.accounts.selectors import user_roles
-from apps.assessments.models import Answer, Assessment, Evidence
+from apps.assessments.models import (
+    Answer,
+    Assessment,
+    Evidence,
+    Resolution,
+    ScoreSnapshot,
+)
 from apps.assessments.selectors import questionnaire_dimension
-from apps.rubrics.models import Dimension, Question
+from apps.rubrics.models import Criterion, Dimension, Question
 
 
 @dataclass
@@ -171,3 +177,34 @@ def startable_teams(*, user: User):
     if not user_roles(user=user).has_org_role(Role.ORG_ADMIN):
         teams = teams.filter(memberships__user=user, memberships__role=Role.TEAM_LEAD)
     return teams.order_by("name")
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    criterion: str
+    statement: str
+    ruling: str  # "" while open
+
+
+def signal_conflicts(*, assessment: Assessment) -> list[ConflictView]:
+    """Answers a signal contradicted at the last scoring, with any ruling (3 queries)."""
+    snapshot = (
+        ScoreSnapshot.objects.filter(assessment=assessment)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    keys = list(snapshot.payload.get("conflicts", [])) if snapshot else []
+    rulings = dict(
+        Resolution.objects.filter(
+            assessment=assessment, kind=Resolution.Kind.SIGNAL
+        ).values_list("criterion__key", "outcome")
+    )
+    statements = dict(
+        Criterion.objects.filter(
+            rubric_id=assessment.rubric_id, key__in=keys
+        ).values_list("key", "statement")
+    )
+    return [
+        ConflictView(key, statements.get(key, key), rulings.get(key, ""))
+        for key in keys
+    ]

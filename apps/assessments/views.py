@@ -273,6 +273,19 @@ def _review_action(request: HttpRequest, assessment: Assessment) -> HttpResponse
             na_reason=answer.na_reason,
             justification=post.get("justification", ""),
         )
+    elif action == "conflict":
+        criterion = assessment.rubric.criteria.filter(
+            key=post.get("criterion", "")
+        ).first()
+        if criterion is None:
+            raise Http404("No such criterion.")
+        services.signal_conflict_resolve(
+            assessment=assessment,
+            criterion=criterion,
+            reviewer=user,
+            claim_upheld=post.get("outcome") == "claim",
+            justification=post.get("justification", ""),
+        )
     elif action == "complete":
         services.review_complete(assessment=assessment, reviewer=user)
         messages.success(request, "Review complete; the assessment is locked.")
@@ -293,11 +306,17 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
             if response is not None:
                 return response
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            details = "; ".join(
+                f"{field}: {', '.join(map(str, values))}"
+                for field, values in exc.fields.items()
+                if values
+            )
+            messages.error(request, f"{exc.message} {details}".strip())
         assessment = _assessment_or_404(request, pk)
     context = {
         "assessment": assessment,
         "items": questionnaire.review_items(assessment=assessment),
+        "conflicts": questionnaire.signal_conflicts(assessment=assessment),
         "snapshot": selectors.snapshot_latest(assessment=assessment),
         "is_reviewer": assessment.reviewer_id == request.user.pk,
         "can_review": policies.can_review(request.user, assessment),

@@ -250,3 +250,36 @@ def test_assessor_reviews_in_the_browser_flow(submitted, assessor):
     assert response.status_code == 302
     assert submitted.status == submitted.Status.REVIEWED
     assert submitted.snapshots.filter(kind="reviewed").count() == 1
+
+
+def test_assessor_rules_on_a_conflict_then_completes(contradicted, assessor):
+    client = _client(assessor)
+    page = client.get(f"/assessments/{contradicted.pk}/assess/").content.decode()
+
+    client.post(
+        f"/assessments/{contradicted.pk}/assess/",
+        {
+            "action": "conflict",
+            "criterion": "ops.l3.retraining",
+            "outcome": "signal",
+            "justification": "No scheduler in the repository.",
+        },
+    )
+    client.post(f"/assessments/{contradicted.pk}/assess/", {"action": "complete"})
+
+    assert "Answers contradicted by signals" in page
+    contradicted.refresh_from_db()
+    assert contradicted.resolutions.get().outcome == "signal_upheld"
+    assert contradicted.status == contradicted.Status.REVIEWED
+
+
+def test_completing_with_an_open_disagreement_says_which(disputed_review, assessor):
+    response = _client(assessor).post(
+        f"/assessments/{disputed_review.pk}/assess/",
+        {"action": "complete"},
+        follow=True,
+    )
+
+    assert "data.l1.documented" in response.content.decode()
+    disputed_review.refresh_from_db()
+    assert disputed_review.status == disputed_review.Status.IN_REVIEW
