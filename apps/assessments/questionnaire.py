@@ -52,10 +52,11 @@ class Progress:
 
 
 def _is_answered(answer: Answer) -> bool:
-    return bool(answer.na_reason) or answer.value not in (None, "", [])
+    # An empty multi-select ("none of these") is an answer: it says the criteria fail.
+    return bool(answer.na_reason) or answer.value not in (None, "")
 
 
-_ANSWERED = Q(na_reason__gt="") | (Q(value__isnull=False) & ~Q(value="") & ~Q(value=[]))
+_ANSWERED = Q(na_reason__gt="") | (Q(value__isnull=False) & ~Q(value=""))
 
 
 def assessment_progress(*, assessment: Assessment) -> Progress:

@@ -283,3 +283,15 @@ def test_completing_with_an_open_disagreement_says_which(disputed_review, assess
     assert "data.l1.documented" in response.content.decode()
     disputed_review.refresh_from_db()
     assert disputed_review.status == disputed_review.Status.IN_REVIEW
+
+
+def test_none_of_these_counts_as_an_answer(draft, lead, questions):
+    question = questions["ops.l2.tools"]
+    response = _client(lead).post(
+        f"/assessments/{draft.pk}/d/ops/",
+        {"questions": question.pk, f"q{question.pk}-value": "__none__"},
+        HTTP_X_AUTOSAVE="1",
+    )
+
+    assert response.json()["progress"]["answered"] == 1
+    assert Answer.objects.get(assessment=draft).value == []
