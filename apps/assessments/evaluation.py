@@ -63,11 +63,18 @@ def _same_answer(value: Any) -> str:
 
 
 def disagreements(answers: Mapping[int, Sequence[GivenAnswer]]) -> list[int]:
-    """Questions whose respondents gave different answers."""
+    """Questions whose respondents gave different answers (blank drafts don't count)."""
     return sorted(
         question_id
         for question_id, given in answers.items()
-        if len({(_same_answer(a.value), a.na_reason) for a in given}) > 1
+        if len(
+            {
+                (_same_answer(a.value), a.na_reason)
+                for a in given
+                if a.na_reason or a.value not in (None, "")
+            }
+        )
+        > 1
     )
 
 

@@ -234,12 +234,7 @@ class AssessmentDetail:
 
 def disagreeing_questions(answers: Mapping[int, Sequence[GivenAnswer]]) -> list[int]:
     """Questions whose respondents disagree; an empty draft answer disagrees with none."""
-    return disagreements(
-        {
-            question_id: [a for a in given if a.na_reason or a.value not in (None, "")]
-            for question_id, given in answers.items()
-        }
-    )
+    return disagreements(answers)
 
 
 def _answer_groups(assessment: Assessment) -> list[AnswerGroup]:
