@@ -16,6 +16,7 @@ run out, so events committed meanwhile are walked too rather than taken for forg
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -129,13 +130,17 @@ class ChainRows:
         return query, params
 
     def __iter__(self) -> Iterator[Row]:
+        # Flattened in C: a generator step per row would cost as much as a hash.
+        return itertools.chain.from_iterable(self._batches())
+
+    def _batches(self) -> Iterator[list[Row]]:
         query, params = self._query()
         after = 0
         with connection.cursor() as cursor:
             while True:
                 cursor.execute(query, [*params, after, self.batch])
                 rows = cursor.fetchall()
-                yield from rows
+                yield rows
                 after = rows[-1][0] if rows else after
                 if len(rows) == self.batch or self._head_moved_past(after):
                     continue
