@@ -170,7 +170,10 @@ def _append(event: AuditEvent) -> None:
     """INSERT the event and move the chain head to it."""
     connection = transaction.get_connection()
     values = [getattr(event, column) for column in _EVENT_COLUMNS]
-    values[2] = connection.ops.adapt_datetimefield_value(event.occurred_at)
+    # The one value the database driver cannot take as it is (SQLite stores text).
+    values[_EVENT_COLUMNS.index("occurred_at")] = (
+        connection.ops.adapt_datetimefield_value(event.occurred_at)
+    )
     head = [event.seq, event.hash, event.chain_id]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

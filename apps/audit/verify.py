@@ -208,7 +208,7 @@ def _export_rows(lines: Iterable[str]) -> Iterator[Row]:
     for number, line in enumerate(lines, start=1):
         try:
             item = json.loads(line)
-            yield (
+            row = (
                 item["seq"],
                 item["canonical"].encode(),
                 bytes.fromhex(item["prev_hash"]),
@@ -216,6 +216,9 @@ def _export_rows(lines: Iterable[str]) -> Iterator[Row]:
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise _BadLine(number) from exc
+        if type(row[0]) is not int:
+            raise _BadLine(number)
+        yield row
 
 
 def verify_export_lines(

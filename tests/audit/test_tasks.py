@@ -13,7 +13,6 @@ import pytest
 from celery.contrib.django.task import DjangoTask
 from django.db import connection
 
-from apps.accounts.models import Organization
 from apps.audit.db import drop_append_only_triggers, install_append_only_triggers
 from apps.audit.models import AuditEvent, Chain
 from apps.audit.tasks import audit_verify_all_chains, audit_verify_chain
@@ -96,4 +95,3 @@ def test_audit_verify_all_chains_task_verifies_every_chain_once(
 
     _wait_for_verification(*chains)
     assert [len(_verified_events(chain)) for chain in chains] == [1, 1, 1]
-    assert Organization.objects.count() == 2

@@ -186,9 +186,19 @@ def test_verify_export_lines_names_an_edited_line():
     assert (finding.seq, finding.reason) == (2, Tampering.EDITED)
 
 
-def test_verify_export_lines_names_a_line_that_is_not_an_event():
+@pytest.mark.parametrize(
+    "bad_line",
+    [
+        "not json",
+        "[]",
+        '{"seq": 2}',
+        '{"seq": "2", "canonical": "{}", "prev_hash": "00", "hash": "00"}',
+        '{"seq": 2, "canonical": "{}", "prev_hash": "zz", "hash": "00"}',
+    ],
+)
+def test_verify_export_lines_names_a_line_that_is_not_an_event(bad_line):
     lines = _export_lines(chains.build_rows(3))
-    lines[1] = "not json"
+    lines[1] = bad_line
 
     finding = verify_export_lines(lines)
 
