@@ -277,7 +277,30 @@ class Rollup:
     level_distribution: dict[str, dict[int, int]] = field(default_factory=dict)
 
 
-def rollup(scores: Iterable[AssessmentScore]) -> Rollup:
+@dataclass(frozen=True, slots=True)
+class DimensionLevel:
+    id: str
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSummary:
+    """What a roll-up needs of a stored score: its floor, index and levels."""
+
+    floor: int
+    index: float
+    dimensions: tuple[DimensionLevel, ...]
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> ScoreSummary:
+        levels = tuple(
+            DimensionLevel(d["id"], d["level"]) for d in payload["dimensions"]
+        )
+        return cls(payload["floor"], payload["index"], levels)
+
+
+def rollup(scores: Iterable[AssessmentScore | ScoreSummary]) -> Rollup:
+    """Median index, lowest floor and teams per level of each dimension."""
     scores = list(scores)
     distribution: dict[str, dict[int, int]] = {}
     for score in scores:

@@ -29,6 +29,7 @@ from apps.assessments.scoring import (
     CriterionRule,
     DimensionRule,
     RubricModel,
+    ScoreSummary,
 )
 from apps.assessments.scoring import Resolution as SignalRuling
 from apps.assessments.signals import signal_states
@@ -392,3 +393,26 @@ def snapshot_changes(*, before: ScoreSnapshot, after: ScoreSnapshot) -> dict:
         "index": _change(before.index, after.index),
         "confidence": _change(before.confidence, after.confidence),
     }
+
+
+def latest_team_scores(
+    *, fetched_by: User, period: str | None = None, business_unit: int | None = None
+) -> list[ScoreSummary]:
+    """The latest stored score of each visible team (2 queries, whatever the count)."""
+    snapshots = ScoreSnapshot.objects.filter(assessment__team=OuterRef("pk"))
+    if period:
+        snapshots = snapshots.filter(assessment__period=period)
+    teams = Team.objects.filter(pk__in=visible_team_ids(user=fetched_by))
+    if business_unit is not None:
+        teams = teams.filter(business_unit_id=business_unit)
+    latest = teams.annotate(
+        snapshot=Subquery(
+            snapshots.order_by(
+                "-assessment__period", "-assessment__revision", "-created_at", "-pk"
+            ).values("pk")[:1]
+        )
+    ).values_list("snapshot", flat=True)
+    payloads = ScoreSnapshot.objects.filter(pk__in=[pk for pk in latest if pk])
+    return [
+        ScoreSummary.from_payload(p) for p in payloads.values_list("payload", flat=True)
+    ]

@@ -1057,3 +1057,45 @@ def test_huge_ids_in_posts_are_not_found(draft, member, api_client):
     )
 
     assert response.status_code == 404
+
+
+def test_rollup_summarises_the_latest_score_of_each_visible_team(
+    quarters, make_user, api_client, django_assert_num_queries
+):
+    executive = make_user(Role.EXECUTIVE)
+
+    # Session-less client: roles (1), the latest snapshot per team (1), their payloads (1).
+    with django_assert_num_queries(3):
+        body = api_client(executive).get("/api/v1/assessments/rollup/").json()
+
+    _, q4 = quarters
+    assert body["teams"] == 1
+    assert body["median_index"] == pytest.approx(q4.snapshots.get().index)
+    assert set(body["level_distribution"]) == {"data", "ops"}
+    assert sum(body["level_distribution"]["data"].values()) == 1
+
+
+def test_rollup_for_a_period_uses_that_quarters_scores(quarters, make_user, api_client):
+    q3, _ = quarters
+    body = (
+        api_client(make_user(Role.EXECUTIVE))
+        .get("/api/v1/assessments/rollup/", {"period": "2026-Q3"})
+        .json()
+    )
+
+    assert body["median_index"] == pytest.approx(q3.snapshots.get().index)
+
+
+def test_rollup_for_a_period_without_scores_is_empty(quarters, make_user, api_client):
+    body = (
+        api_client(make_user(Role.EXECUTIVE))
+        .get("/api/v1/assessments/rollup/", {"period": "2020-Q1"})
+        .json()
+    )
+
+    assert body == {
+        "teams": 0,
+        "median_index": None,
+        "min_floor": None,
+        "level_distribution": {},
+    }

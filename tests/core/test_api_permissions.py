@@ -129,6 +129,8 @@ ENDPOINTS = [
             "rubric_slug": rubric_create().slug,
         },
     ),
+    # Anyone in an organisation gets the roll-up of the teams they can see.
+    Endpoint("GET", "api/v1/assessments/rollup/", (401, 200, 200, 200, 200)),
     Endpoint(
         "GET",
         "api/v1/assessments/compare/",

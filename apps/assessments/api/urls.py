@@ -19,6 +19,11 @@ urlpatterns = [
         views.AssessmentCompareApi.as_view(),
         name="assessment-compare",
     ),
+    path(
+        "assessments/rollup/",
+        views.AssessmentRollupApi.as_view(),
+        name="assessment-rollup",
+    ),
     path(ASSESSMENT, views.AssessmentDetailApi.as_view(), name="assessment-detail"),
     path(ASSESSMENT + "answers/", views.AnswerSaveApi.as_view(), name="answer-save"),
     path(ASSESSMENT + "evidence/", views.EvidenceAddApi.as_view(), name="evidence-add"),

@@ -34,6 +34,7 @@ from apps.assessments.api.serializers import (
     TeamRefSerializer,
 )
 from apps.assessments.models import PERIOD_PATTERN, Answer, Assessment
+from apps.assessments.scoring import rollup
 from apps.core.api.pagination import PageNumberPagination, paginated_response
 from apps.rubrics import selectors as rubric_selectors
 
@@ -357,3 +358,33 @@ class AssessmentCompareApi(APIView):
             b=visible_assessment(request, filters.validated_data["b"]),
         )
         return Response(self.OutputSerializer(comparison).data)
+
+
+class AssessmentRollupApi(APIView):
+    """The organisation (or a business unit) at a glance: the latest score of each team."""
+
+    permission_classes = [InOrganization]
+
+    class FilterSerializer(serializers.Serializer):
+        period = serializers.RegexField(
+            PERIOD_PATTERN, required=False, help_text="Only scores of this quarter."
+        )
+        business_unit = IdField(required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        teams = serializers.IntegerField(help_text="Teams with scores.")
+        median_index = serializers.FloatField(allow_null=True)
+        min_floor = serializers.IntegerField(allow_null=True)
+        level_distribution = serializers.DictField(
+            child=serializers.DictField(child=serializers.IntegerField()),
+            help_text="Per dimension: how many teams are at each level 0–4.",
+        )
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer)
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        scores = selectors.latest_team_scores(
+            fetched_by=request.user, **filters.validated_data
+        )
+        return Response(self.OutputSerializer(rollup(scores)).data)
