@@ -74,42 +74,38 @@ def test_record_event_from_sixteen_threads_builds_one_gapless_chain(org):
     assert chain_verify(chain=chain).ok
 
 
+def _appended_while_held(held, appending_to, *, wait_s: float) -> bool:
+    """Hold `held`'s chain lock in one thread and append to `appending_to` in another:
+    did that append commit before the lock was released?"""
+    locked, release, appended = (threading.Event() for _ in range(3))
+    errors: list = []
+    holder = _in_thread(lambda: _append(held, locked=locked, release=release), errors)
+    assert locked.wait(WAIT_S)
+    appender = _in_thread(lambda: (_append(appending_to), appended.set()), errors)
+    appended_while_held = appended.wait(wait_s)
+    release.set()
+    holder.join()
+    appender.join()
+    assert errors == []
+    return appended_while_held
+
+
 def test_record_event_on_another_org_does_not_wait_for_a_held_chain(org):
     other = OrganizationFactory()
     for organization in (org, other):
         _append(organization)
-    locked, release, other_done = (threading.Event() for _ in range(3))
-    errors: list = []
 
-    holder = _in_thread(lambda: _append(org, locked=locked, release=release), errors)
-    assert locked.wait(WAIT_S)
-    appender = _in_thread(lambda: (_append(other), other_done.set()), errors)
-    finished_while_held = other_done.wait(WAIT_S)
-    release.set()
-    holder.join()
-    appender.join()
+    assert _appended_while_held(org, other, wait_s=WAIT_S)
 
-    assert errors == []
-    assert finished_while_held
     assert Chain.objects.get(organization=other).head_seq == 2
     assert Chain.objects.get(organization=org).head_seq == 2
 
 
 def test_record_event_on_the_same_org_waits_for_the_held_chain(org):
     _append(org)
-    locked, release, second_done = (threading.Event() for _ in range(3))
-    errors: list = []
 
-    holder = _in_thread(lambda: _append(org, locked=locked, release=release), errors)
-    assert locked.wait(WAIT_S)
-    appender = _in_thread(lambda: (_append(org), second_done.set()), errors)
-    finished_while_held = second_done.wait(0.5)
-    release.set()
-    holder.join()
-    appender.join()
+    assert not _appended_while_held(org, org, wait_s=0.5)
 
-    assert errors == []
-    assert not finished_while_held
     seqs = AuditEvent.objects.filter(chain__organization=org).values_list("seq")
     assert sorted(seq for (seq,) in seqs) == [1, 2, 3]
     assert chain_verify(chain=Chain.objects.get(organization=org)).ok
