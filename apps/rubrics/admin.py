@@ -4,6 +4,7 @@ organisation settings are edited here through the services, so each change is au
 from django import forms
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyModelAdmin
 from apps.core.exceptions import ApplicationError
 from apps.rubrics import services
 from apps.rubrics.models import (
@@ -18,18 +19,9 @@ from apps.rubrics.models import (
 )
 
 
-class RubricContentAdmin(admin.ModelAdmin):
+class RubricContentAdmin(ReadOnlyModelAdmin):
     """Read-only: a published version never changes, and a draft changes by re-import
     (an edit here would leave its content fingerprint stale)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rubric)
