@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Organization, Role, Team, User
-from apps.audit.db import drop_append_only_triggers, install_append_only_triggers
+from apps.core.db import APPEND_ONLY_TABLES
 from tests.accounts.factories import (
     BusinessUnitFactory,
     MembershipFactory,
@@ -65,12 +65,14 @@ def pytest_configure(config):
     def _fixture_teardown(self):
         aliases = list(self._databases_names(include_mirrors=False))
         for alias in aliases:
-            drop_append_only_triggers(connections[alias])
+            for table in APPEND_ONLY_TABLES:
+                table.drop(connections[alias])
         try:
             original(self)
         finally:
             for alias in aliases:
-                install_append_only_triggers(connections[alias])
+                for table in APPEND_ONLY_TABLES:
+                    table.install(connections[alias])
 
     TransactionTestCase._fixture_teardown = _fixture_teardown
 

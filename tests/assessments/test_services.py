@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from apps.accounts.models import Role
 from apps.assessments import services
@@ -817,3 +817,15 @@ def test_review_complete_refuses_open_conflicts(contradicted, assessor):
 
     assert error.value.fields["conflicts"] == ["ops.l3.retraining"]
     assert not contradicted.snapshots.filter(kind="reviewed").exists()
+
+
+def test_score_snapshots_refuse_update_and_delete_in_the_database(submitted):
+    snapshot = submitted.snapshots.get()
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        ScoreSnapshot.objects.filter(pk=snapshot.pk).update(floor=4)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        ScoreSnapshot.objects.filter(pk=snapshot.pk).delete()
+
+    snapshot.refresh_from_db()
+    assert snapshot.floor != 4
