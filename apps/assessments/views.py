@@ -204,6 +204,11 @@ def submit_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/submit_review.html", context)
 
 
+def _rubric_order(names: dict[str, str]):
+    position = {key: index for index, key in enumerate(names)}
+    return lambda dimension: position.get(dimension["id"], len(position))
+
+
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
@@ -213,14 +218,15 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("assessments:overview", pk=assessment.pk)
     previous = selectors.previous_assessment(assessment=assessment)
     before = selectors.snapshot_latest(assessment=previous) if previous else None
-    names = {d.key: d.name for d in questionnaire.dimension_list(assessment=assessment)}
+    dimensions = questionnaire.dimension_list(assessment=assessment)
+    names = {d.key: d.name for d in dimensions}  # in the rubric's order
     changes = (
         selectors.snapshot_changes(before=before, after=snapshot) if before else None
     )
     by_id = {d["id"]: d for d in changes["dimensions"]} if changes else {}
     rows = [
         {"name": names.get(d["id"], d["id"]), "scored": d, "change": by_id.get(d["id"])}
-        for d in snapshot.payload["dimensions"]
+        for d in sorted(snapshot.payload["dimensions"], key=_rubric_order(names))
     ]
     context = {
         "assessment": assessment,

@@ -295,3 +295,35 @@ def test_none_of_these_counts_as_an_answer(draft, lead, questions):
 
     assert response.json()["progress"]["answered"] == 1
     assert Answer.objects.get(assessment=draft).value == []
+
+
+def test_results_list_dimensions_in_the_rubrics_order(team, lead):
+    levels = "\n".join(f"  - {{level: {n}, name: L{n}}}" for n in range(5))
+    dimension = """  - id: {key}
+    name: {name}
+    core: true
+    weight: 1.0
+    criteria:
+      - id: {key}.l1.a
+        level: 1
+        statement: S.
+        evidence: attest
+        requires: []
+        effort: S
+        question: {{type: yes_no, text: "Q?"}}"""
+    text = (
+        f"slug: ordered\nversion: 1.0.0\ntitle: T\nlevels:\n{levels}\ndimensions:\n"
+        + "\n".join(
+            dimension.format(key=key, name=name)
+            for key, name in (("zeta", "Zeta first"), ("alpha", "Alpha second"))
+        )
+    )
+    rubric = rubric_import(
+        spec=parse_rubric(text, filename="o.yaml"), publish=True
+    ).rubric
+    assessment = _answered_assessment(team, lead, [], rubric, "2026-Q4")
+    services.assessment_submit(assessment=assessment, submitted_by=lead)
+
+    page = _client(lead).get(f"/assessments/{assessment.pk}/results/").content.decode()
+
+    assert page.index("Zeta first") < page.index("Alpha second")
