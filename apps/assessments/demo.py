@@ -90,11 +90,14 @@ def _answers(
     return items
 
 
-def _add_evidence(assessment: Assessment, lead: User, rng: random.Random) -> None:
+def _add_evidence(
+    assessment: Assessment, lead: User, rng: random.Random, claimed: set[int]
+) -> None:
+    """Links for some of the level 3–4 practices the team claims (not for the others)."""
     for question in Question.objects.filter(
-        rubric=assessment.rubric, criteria__level__gte=3
+        rubric=assessment.rubric, criteria__level__gte=3, pk__in=claimed
     ).distinct():
-        if rng.random() < 0.2:
+        if rng.random() < 0.3:
             services.evidence_add(
                 assessment=assessment,
                 question=question,
@@ -133,12 +136,10 @@ def seed_team_history(*, team: Team, rubric: Rubric, lead: User, assessor: User)
         assessment = services.assessment_create(
             team=team, period=period, rubric=rubric, created_by=lead
         )
-        services.answers_save(
-            assessment=assessment,
-            respondent=lead,
-            items=_answers(rubric, maturity, rng),
-        )
-        _add_evidence(assessment, lead, rng)
+        items = _answers(rubric, maturity, rng)
+        services.answers_save(assessment=assessment, respondent=lead, items=items)
+        claimed = {i.question for i in items if i.value not in (None, False, "", [])}
+        _add_evidence(assessment, lead, rng, claimed)
         services.assessment_submit(assessment=assessment, submitted_by=lead)
         if period != periods[-1]:
             _review(assessment, assessor, rng)
