@@ -1,14 +1,11 @@
-"""Checking a stored chain: the hash walk plus the indexed columns against the hashed text.
+"""Checking a stored chain: the hash walk, plus a check that the indexed columns are
+still derived from the hashed text.
 
-The indexed columns (action, actor, object, time) serve filtering. An attacker who edits
-only them would make the API lie while the hashes still verify, so they are compared with
-the canonical text inside the database, where JSON parsing runs at C speed.
-
-A quick pass does both in one scan: a row whose columns disagree comes back with an
-empty hash, so the walk stops there. Only when the quick pass finds something does a
-thorough pass work out what and where, with the columns compared separately and every
-SQL mismatch confirmed in Python (an encoding quirk then costs time, never a false
-alarm).
+The indexed columns (action, actor, object, ts) serve filtering. They are stored
+generated columns: the database computes them from `canonical` and refuses to write
+them, so while they stay generated they cannot disagree with what the hashes cover.
+Rather than compare every row, verification asks the database's catalogue once whether
+someone altered the table so that they are no longer generated.
 
 Appends may continue while a chain is verified: the head is read again once the rows
 run out, so events committed meanwhile are walked too rather than taken for forgeries.
@@ -17,14 +14,11 @@ run out, so events committed meanwhile are walked too rather than taken for forg
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 
-from apps.audit.canonical import format_timestamp
 from apps.audit.models import AuditEvent, Chain
 from apps.audit.verify import (
     ChainState,
@@ -36,58 +30,10 @@ from apps.audit.verify import (
 )
 
 BATCH = 20_000
-CANDIDATES = 100
 TABLE = AuditEvent._meta.db_table
+DERIVED_COLUMNS = AuditEvent.DERIVED_COLUMNS
+NOT_DERIVED = "the indexed columns are no longer derived from the hashed text"
 _PAGE = f"{TABLE} WHERE chain_id = %s AND seq > %s ORDER BY seq LIMIT %s"
-
-
-@dataclass(frozen=True)
-class _Dialect:
-    canonical: str  # the canonical text as the UTF-8 bytes that were hashed
-    parse: str  # joined to the rows: the canonical text parsed once, if need be
-    agree: str  # the indexed columns equal the hashed text; one %s, the chain key
-    empty: str  # a bytes value no hash equals
-
-
-_SQLITE = _Dialect(
-    canonical="CAST(canonical AS BLOB)",
-    parse="",
-    # One JSON parse: every indexed value pulled out at once, against the columns.
-    # Django stores UTC as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (no fraction when zero).
-    agree="""json_extract(canonical, '$.chain', '$.seq', '$.action', '$.actor.type',
-                          '$.actor.id', '$.object.type', '$.object.id', '$.ts')
-             IS json_array(%s, seq, action, actor_type, actor_id, object_type,
-                           object_id, replace(occurred_at, ' ', 'T')
-                           || CASE WHEN length(occurred_at) = 19 THEN '.000000'
-                                   ELSE '' END || 'Z')""",
-    empty="x''",
-)
-# Field by field: jsonb_build_array looks up every argument's type on every call.
-# OFFSET 0 keeps the planner from inlining the parse into each reference to body.
-_POSTGRES = _Dialect(
-    canonical="convert_to(canonical, 'UTF8')",
-    parse="CROSS JOIN LATERAL (SELECT canonical::jsonb AS body OFFSET 0) AS parsed",
-    agree="""(body->>'chain' = %s
-              AND (body->>'seq')::bigint = seq
-              AND body->>'action' = action
-              AND body->'actor'->>'type' = actor_type
-              AND (body->'actor'->>'id')::bigint IS NOT DISTINCT FROM actor_id
-              AND body->'object'->>'type' = object_type
-              AND body->'object'->>'id' = object_id
-              AND body->>'ts' = to_char(occurred_at AT TIME ZONE 'UTC',
-                                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))""",
-    empty="''::bytea",
-)
-
-
-def _dialect() -> _Dialect:
-    return _POSTGRES if connection.vendor == "postgresql" else _SQLITE
-
-
-def _savepoint() -> AbstractContextManager:
-    """Keeps a caller's transaction usable if some text does not parse. Outside one, no
-    transaction at all: on SQLite (BEGIN IMMEDIATE) it would block writers."""
-    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 @dataclass(frozen=True)
@@ -106,39 +52,32 @@ class Verification:
 class ChainRows:
     """Every row of a chain in seq order, in keyset batches so memory stays flat.
 
-    With check_columns, a row whose indexed columns disagree with its text comes with
-    an empty hash. When the rows run out, the head is read again: if appends moved it
-    meanwhile, their rows are fetched too. `head` is then the (seq, hash) the last row
-    must match.
+    When the rows run out, the head is read again: if appends moved it meanwhile, their
+    rows are fetched too. `head` is then the (seq, hash) the last row must match.
     """
 
-    def __init__(
-        self, chain: Chain, *, batch: int = BATCH, check_columns: bool = False
-    ) -> None:
-        self.chain, self.batch, self.check_columns = chain, batch, check_columns
+    def __init__(self, chain: Chain, *, batch: int = BATCH) -> None:
+        self.chain, self.batch = chain, batch
         self.head = (chain.head_seq, bytes(chain.head_hash))
 
-    def _query(self) -> tuple[str, list]:
-        sql, params = _dialect(), [self.chain.pk]
-        page, hash_sql = _PAGE, "hash"
-        if self.check_columns:
-            hash_sql = f"CASE WHEN {sql.agree} THEN hash ELSE {sql.empty} END"
-            params = [self.chain.key, self.chain.pk]
-            if sql.parse:  # cut the page first, so only its rows are parsed
-                page = f"(SELECT * FROM {_PAGE}) AS page {sql.parse} ORDER BY seq"  # noqa: S608
-        query = f"SELECT seq, {sql.canonical}, prev_hash, {hash_sql} FROM {page}"  # noqa: S608
-        return query, params
+    def _query(self) -> str:
+        # The canonical text as the UTF-8 bytes that were hashed.
+        if connection.vendor == "postgresql":
+            canonical = "convert_to(canonical, 'UTF8')"
+        else:
+            canonical = "CAST(canonical AS BLOB)"
+        return f"SELECT seq, {canonical}, prev_hash, hash FROM {_PAGE}"  # noqa: S608
 
     def __iter__(self) -> Iterator[Row]:
         # Flattened in C: a generator step per row would cost as much as a hash.
         return itertools.chain.from_iterable(self._batches())
 
     def _batches(self) -> Iterator[list[Row]]:
-        query, params = self._query()
+        query = self._query()
         after = 0
         with connection.cursor() as cursor:
             while True:
-                cursor.execute(query, [*params, after, self.batch])
+                cursor.execute(query, [self.chain.pk, after, self.batch])
                 rows = cursor.fetchall()
                 yield rows
                 after = rows[-1][0] if rows else after
@@ -156,58 +95,25 @@ class ChainRows:
         return head_seq > after and head_seq != seen
 
 
-def _columns_match(event: AuditEvent, chain_key: str) -> bool:
-    try:
-        body = json.loads(event.canonical)
-        return (
-            body["chain"] == chain_key
-            and body["seq"] == event.seq
-            and body["action"] == event.action
-            and body["actor"] == {"type": event.actor_type, "id": event.actor_id}
-            and body["object"] == {"type": event.object_type, "id": event.object_id}
-            and body["ts"] == format_timestamp(event.occurred_at)
-        )
-    except (ValueError, KeyError, TypeError):
-        return False
+def _generated_columns() -> set[str]:
+    """The audit table's columns the database computes and stores itself."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                """SELECT column_name FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = %s
+                     AND is_generated = 'ALWAYS'""",
+                [TABLE],
+            )
+            return {name for (name,) in cursor.fetchall()}
+        # table_xinfo's hidden column: 3 marks a stored generated column.
+        cursor.execute(f"PRAGMA table_xinfo({TABLE})")
+        return {row[1] for row in cursor.fetchall() if row[6] == 3}
 
 
-def _first_confirmed(chain: Chain, seqs: list[int]) -> int | None:
-    events = AuditEvent.objects.filter(chain=chain, seq__in=seqs).order_by("seq")
-    return next((e.seq for e in events if not _columns_match(e, chain.key)), None)
-
-
-def _first_mismatch_slow(chain: Chain) -> int | None:
-    """Python only, used when the database cannot parse some canonical text at all."""
-    events = AuditEvent.objects.filter(chain=chain).order_by("seq")
-    for event in events.iterator(2000):
-        if not _columns_match(event, chain.key):
-            return event.seq
-    return None
-
-
-def _candidates(chain: Chain, *, after: int) -> list[int]:
-    sql = _dialect()
-    query = (
-        f"SELECT seq FROM {TABLE} {sql.parse} WHERE chain_id = %s AND seq > %s "  # noqa: S608
-        f"AND NOT coalesce({sql.agree}, false) ORDER BY seq LIMIT %s"
-    )
-    with _savepoint(), connection.cursor() as cursor:
-        cursor.execute(query, [chain.pk, after, chain.key, CANDIDATES])
-        return [seq for (seq,) in cursor.fetchall()]
-
-
-def first_column_mismatch(chain: Chain) -> int | None:
-    """Lowest seq whose indexed columns disagree with its canonical text."""
-    after = 0
-    while True:
-        try:
-            seqs = _candidates(chain, after=after)
-        except DatabaseError:
-            return _first_mismatch_slow(chain)
-        mismatch = _first_confirmed(chain, seqs) if seqs else None
-        if mismatch is not None or len(seqs) < CANDIDATES:
-            return mismatch
-        after = seqs[-1]
+def columns_derived() -> bool:
+    """Whether every indexed column is still generated from the canonical text."""
+    return set(DERIVED_COLUMNS) <= _generated_columns()
 
 
 def _walk(rows: ChainRows) -> tuple[ChainState, Finding | None]:
@@ -220,9 +126,13 @@ def _walk(rows: ChainRows) -> tuple[ChainState, Finding | None]:
     return state, finding
 
 
-def _verification(
-    chain: Chain, rows: ChainRows, state: ChainState, finding: Finding | None
-) -> Verification:
+def chain_verify(*, chain: Chain) -> Verification:
+    """Recompute one chain and name its first tampered seq, if any."""
+    rows = ChainRows(chain)
+    state, finding = _walk(rows)
+    if not columns_derived():
+        # Every row's columns may now say anything: the chain is unreliable from seq 1.
+        finding = Finding(1, Tampering.EDITED, NOT_DERIVED)
     return Verification(
         chain=chain.key,
         head_seq=rows.head[0],
@@ -230,31 +140,3 @@ def _verification(
         verified_through=state.last_seq,
         finding=finding,
     )
-
-
-def _quick_pass(chain: Chain) -> Verification | None:
-    rows = ChainRows(chain, check_columns=True)
-    try:
-        with _savepoint():
-            state, finding = _walk(rows)
-    except DatabaseError:  # some canonical text is not even JSON
-        return None
-    return _verification(chain, rows, state, finding)
-
-
-def _thorough_pass(chain: Chain) -> Verification:
-    rows = ChainRows(chain)
-    state, finding = _walk(rows)
-    mismatch = first_column_mismatch(chain)
-    if mismatch is not None and (finding is None or mismatch < finding.seq):
-        detail = f"seq {mismatch}: indexed columns differ from the hashed text"
-        finding = Finding(mismatch, Tampering.EDITED, detail)
-    return _verification(chain, rows, state, finding)
-
-
-def chain_verify(*, chain: Chain) -> Verification:
-    """Recompute one chain and name its first tampered seq, if any."""
-    quick = _quick_pass(chain)
-    if quick is not None and quick.ok:
-        return quick
-    return _thorough_pass(chain)

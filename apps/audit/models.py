@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from apps.audit.canonical import ZERO_HASH
@@ -37,8 +36,54 @@ class Chain(models.Model):
         return f"org:{organization_id}" if organization_id else Chain.PLATFORM_KEY
 
 
+class CanonicalValue(models.Func):
+    """One value of the hashed canonical text, extracted by the database.
+
+    Used as the expression of the stored generated columns below: the database derives
+    them from the text the chain hashes, so they cannot be edited to say otherwise.
+    Both spellings are immutable (SQLite's json_extract is deterministic; PostgreSQL's
+    text -> jsonb cast, #>> and text -> bigint cast are IMMUTABLE).
+    """
+
+    def __init__(self, *path: str, output_field: models.Field | None = None) -> None:
+        self.path = path
+        super().__init__(
+            models.F("canonical"), output_field=output_field or models.TextField()
+        )
+
+    def _is_integer(self) -> bool:
+        return isinstance(self.output_field, models.IntegerField)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"json_extract({sql}, '$.{'.'.join(self.path)}')", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        value = f"(({sql})::jsonb #>> '{{{','.join(self.path)}}}')"
+        return (f"{value}::bigint" if self._is_integer() else value), params
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotImplementedError(
+            f"no canonical JSON extraction for {connection.vendor}"
+        )
+
+
+def _derived(*path: str, output_field: models.Field | None = None):
+    return models.GeneratedField(
+        expression=CanonicalValue(*path, output_field=output_field),
+        output_field=output_field or models.TextField(),
+        db_persist=True,
+    )
+
+
 class AuditEvent(models.Model):
-    """One entry of a chain. Append-only: database triggers refuse UPDATE and DELETE."""
+    """One entry of a chain. Append-only: database triggers refuse UPDATE and DELETE.
+
+    The indexed columns (ts, actor, action, object) are stored generated columns,
+    derived by the database from `canonical`: nobody can write them, so filtering by
+    them can only return what the hashed text says.
+    """
 
     class ActorType(models.TextChoices):
         USER = "user", "User"
@@ -47,21 +92,27 @@ class AuditEvent(models.Model):
 
     chain = models.ForeignKey(Chain, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveBigIntegerField()
-    occurred_at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    actor_type = models.CharField(max_length=10, choices=ActorType.choices)
-    action = models.CharField(max_length=100)
-    object_type = models.CharField(max_length=100, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
     canonical = models.TextField(help_text="The exact JSON text that was hashed.")
     prev_hash = models.BinaryField(max_length=32)
     hash = models.BinaryField(max_length=32)
+    # Derived from canonical. ts is the canonical spelling (UTC, fixed width), which
+    # sorts chronologically: text -> timestamptz is not immutable on PostgreSQL.
+    ts = _derived("ts")
+    actor_id = _derived("actor", "id", output_field=models.BigIntegerField())
+    actor_type = _derived("actor", "type")
+    action = _derived("action")
+    object_type = _derived("object", "type")
+    object_id = _derived("object", "id")
+
+    # The columns the database derives from canonical; integrity checks they still are.
+    DERIVED_COLUMNS = (
+        "ts",
+        "actor_id",
+        "actor_type",
+        "action",
+        "object_type",
+        "object_id",
+    )
 
     class Meta:
         ordering = ["chain", "seq"]
@@ -76,8 +127,8 @@ class AuditEvent(models.Model):
                 fields=["chain", "object_type", "object_id"],
                 name="audit_event_object_idx",
             ),
-            models.Index(fields=["chain", "actor"], name="audit_event_actor_idx"),
-            models.Index(fields=["chain", "occurred_at"], name="audit_event_time_idx"),
+            models.Index(fields=["chain", "actor_id"], name="audit_event_actor_idx"),
+            models.Index(fields=["chain", "ts"], name="audit_event_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from apps.accounts.models import Organization, User
+from apps.audit.canonical import format_timestamp
 from apps.audit.models import AuditEvent, Chain
 
 
@@ -17,16 +18,29 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     object_type = django_filters.CharFilter(field_name="object_type")
     object_id = django_filters.CharFilter(field_name="object_id")
-    occurred_after = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="gte"
-    )
-    occurred_before = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="lt"
-    )
+    # ts is the canonical spelling (UTC, fixed width): compared as text, it sorts in
+    # time order, so a bound spelled the same way filters by time.
+    occurred_after = django_filters.IsoDateTimeFilter(method="_ts_from")
+    occurred_before = django_filters.IsoDateTimeFilter(method="_ts_until")
 
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+
+    def _ts_from(self, queryset, name, value):
+        return queryset.filter(ts__gte=format_timestamp(value))
+
+    def _ts_until(self, queryset, name, value):
+        return queryset.filter(ts__lt=format_timestamp(value))
+
+
+def with_actor_username(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """Annotate actor_username (None for system events) in the same query.
+
+    actor_id is derived from the hashed text, so it is a plain integer, not a relation.
+    """
+    usernames = User.objects.filter(pk=OuterRef("actor_id")).values("username")[:1]
+    return events.annotate(actor_username=Subquery(usernames))
 
 
 def chain_of(*, organization: Organization) -> Chain | None:
@@ -39,9 +53,9 @@ def audit_event_list(
     """Events of the fetcher's organisation chain (role checks are the caller's)."""
     if not fetched_by.is_authenticated or not fetched_by.organization_id:
         return AuditEvent.objects.none()
-    events = AuditEvent.objects.filter(
-        chain__organization_id=fetched_by.organization_id
-    ).select_related("actor")
+    events = with_actor_username(
+        AuditEvent.objects.filter(chain__organization_id=fetched_by.organization_id)
+    )
     return AuditEventFilter(filters or {}, queryset=events).qs
 
 

@@ -53,7 +53,7 @@ def test_assessment_create_makes_a_draft_revision_and_audits_it(team, rubric, le
 
     assert (assessment.status, assessment.revision) == (Status.DRAFT, 1)
     [event] = audit_events("assessment.created")
-    assert event.actor == lead
+    assert event.actor_id == lead.pk
     assert event_data(event)["rubric"] == "test-rubric 1.0.0"
 
 
@@ -388,7 +388,7 @@ def test_review_start_hands_the_review_to_the_assessor(submitted, assessor):
     submitted.refresh_from_db()
     assert (submitted.status, submitted.reviewer) == (Status.IN_REVIEW, assessor)
     [event] = audit_events("assessment.review_started")
-    assert event.actor == assessor
+    assert event.actor_id == assessor.pk
 
 
 @pytest.mark.parametrize("who", ["respondent", "submitter"])
@@ -713,7 +713,7 @@ def test_snapshots_are_new_rows_on_submit_review_and_recompute(reviewed, assesso
         (reviewed.rubric_id, ENGINE_VERSION)
     }
     [event] = audit_events("assessment.rescored")
-    assert (event.actor, event_data(event)["snapshot"]) == (None, recomputed.pk)
+    assert (event.actor_id, event_data(event)["snapshot"]) == (None, recomputed.pk)
 
 
 def test_snapshot_recompute_refuses_a_draft(draft):

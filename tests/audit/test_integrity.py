@@ -1,4 +1,4 @@
-"""chain_verify against the database: the walk, the column check, appends meanwhile."""
+"""chain_verify against the database: the walk, the derived columns, appends meanwhile."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from apps.audit.db import drop_append_only_triggers
-from apps.audit.integrity import ChainRows, chain_verify
+from apps.audit.integrity import ChainRows, chain_verify, columns_derived
 from apps.audit.models import AuditEvent
 from apps.audit.services import record_event
 from apps.audit.verify import walk_chain
@@ -56,7 +56,7 @@ def test_chain_rows_reads_every_row_across_batches(append_events, org_chain):
 def test_chain_verify_accepts_events_recorded_on_a_whole_second(
     org, append_events, org_chain, monkeypatch
 ):
-    # SQLite stores such a time without its fraction; the hashed text keeps .000000.
+    # The hashed text (and so ts) keeps .000000 on a whole second.
     whole_second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     monkeypatch.setattr("django.utils.timezone.now", lambda: whole_second)
     append_events(2)
@@ -80,9 +80,37 @@ def test_chain_verify_accepts_awkward_text_in_indexed_columns(org, org_chain):
 def test_chain_verify_keeps_the_callers_transaction_usable(append_events, org_chain):
     append_events(3)
     drop_append_only_triggers(connection)
-    AuditEvent.objects.filter(seq=2).update(canonical="{not json")
+    event = AuditEvent.objects.get(seq=2)
+    AuditEvent.objects.filter(seq=2).update(
+        canonical=event.canonical.replace('"n":', '"n":9')
+    )
 
     result = chain_verify(chain=org_chain())
 
     assert (result.finding.seq, str(result.finding.reason)) == (2, "edited")
     assert AuditEvent.objects.count() == 3
+
+
+def test_the_indexed_columns_are_generated_by_the_database(append_events):
+    append_events(1)
+
+    assert columns_derived()
+    assert set(AuditEvent.DERIVED_COLUMNS) == {
+        "ts",
+        "actor_id",
+        "actor_type",
+        "action",
+        "object_type",
+        "object_id",
+    }
+
+
+def test_chain_verify_reads_the_catalogue_once_whatever_the_length(
+    append_events, org_chain, django_assert_num_queries
+):
+    append_events(30)
+    chain = org_chain()
+
+    # 1. the rows (one batch), 2. the head re-read, 3. the catalogue
+    with django_assert_num_queries(3):
+        assert chain_verify(chain=chain).ok

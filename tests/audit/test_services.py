@@ -82,11 +82,23 @@ def test_record_event_stores_the_indexed_columns_of_the_body(org, make_user):
 
     event = _record(org, actor=actor, action="x.done", target=("model", 7))
 
+    # Derived by the database from the hashed text; the returned event says the same.
     stored = AuditEvent.objects.get(pk=event.pk)
     body = json.loads(stored.canonical)
-    assert (stored.seq, stored.action, stored.actor_id) == (1, "x.done", actor.pk)
-    assert (stored.object_type, stored.object_id) == ("model", "7")
-    assert body["ts"] == stored.occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    columns = ("seq", "ts", "actor_id", "actor_type", "action", "object_type")
+    columns += ("object_id",)
+    expected = (1, body["ts"], actor.pk, "user", "x.done", "model", "7")
+    assert tuple(getattr(stored, name) for name in columns) == expected
+    assert tuple(getattr(event, name) for name in columns) == expected
+    assert body["ts"].endswith("Z")
+
+
+def test_record_event_derives_null_actor_for_system_events(org):
+    event = _record(org)
+
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.actor_id, stored.actor_type) == (None, "system")
+    assert (stored.object_type, stored.object_id) == ("", "")
 
 
 def test_record_event_keeps_a_separate_chain_per_organisation(org, append_events):

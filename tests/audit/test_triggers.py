@@ -37,13 +37,15 @@ def _raw(sql: str, params=()) -> None:
 
 
 def _save_changed(event: AuditEvent) -> None:
-    event.action = "test.rewritten"
+    event.canonical = event.canonical.replace("test.event", "test.rewritten")
     event.save()
 
 
 CHANGES = {
     "instance_save": _save_changed,
-    "queryset_update": lambda e: AuditEvent.objects.filter(pk=e.pk).update(action="x"),
+    "queryset_update": lambda e: AuditEvent.objects.filter(pk=e.pk).update(
+        canonical="{}"
+    ),
     "instance_delete": lambda e: e.delete(),
     "queryset_delete": lambda e: AuditEvent.objects.all().delete(),
     "raw_update": lambda e: _raw(

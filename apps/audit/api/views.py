@@ -15,7 +15,11 @@ from apps.core.api.pagination import SeqCursorPagination, paginated_response
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor_username = serializers.CharField(source="actor.username", default=None)
+    occurred_at = serializers.SerializerMethodField(
+        help_text="When the event happened: ts from the hashed event (UTC)."
+    )
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_username = serializers.CharField(allow_null=True, default=None)
     body = serializers.SerializerMethodField(help_text="The hashed event, parsed.")
     prev_hash = serializers.SerializerMethodField()
     hash = serializers.SerializerMethodField()
@@ -36,6 +40,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "prev_hash",
             "hash",
         ]
+
+    def get_occurred_at(self, event: AuditEvent) -> str:
+        return event.ts
 
     def get_body(self, event: AuditEvent) -> dict:
         return json.loads(event.canonical)
