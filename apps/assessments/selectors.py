@@ -334,7 +334,15 @@ def evidence_get(*, assessment: Assessment, evidence_id: int) -> Evidence | None
 
 
 def question_get(*, rubric: Rubric, question_id: int) -> Question | None:
-    return Question.objects.filter(rubric=rubric, pk=question_id).first()
+    return (
+        Question.objects.filter(rubric=rubric, pk=question_id)
+        .select_related("dimension")
+        .first()
+    )
+
+
+def answer_get(*, assessment: Assessment, answer_id: int) -> Answer | None:
+    return Answer.objects.filter(assessment=assessment, pk=answer_id).first()
 
 
 def criterion_get(*, rubric: Rubric, key: str) -> Criterion | None:

@@ -156,10 +156,8 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment_or_404(request, pk)
     if not (assessment.is_editable and policies.can_answer(request.user, assessment)):
         raise PermissionDenied("You cannot add evidence to this assessment.")
-    question = (
-        assessment.rubric.questions.filter(pk=request.POST.get("question") or 0)
-        .select_related("dimension")
-        .first()
+    question = selectors.question_get(
+        rubric=assessment.rubric, question_id=_posted_id(request.POST, "question")
     )
     if question is None:
         raise Http404("No such question.")
@@ -238,6 +236,12 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/results.html", context)
 
 
+def _posted_id(data, name: str) -> int:
+    """A posted id, or 0 (matches nothing) when it is missing or not a number."""
+    value = data.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else 0
+
+
 def _review_action(request: HttpRequest, assessment: Assessment) -> HttpResponse | None:
     """Run the assessor's posted action; return a redirect, or None after an error message."""
     action, user, post = request.POST.get("action"), request.user, request.POST
@@ -252,7 +256,9 @@ def _review_action(request: HttpRequest, assessment: Assessment) -> HttpResponse
     if action == "start":
         services.review_start(assessment=assessment, reviewer=user)
     elif action in ("verify", "reject"):
-        evidence = assessment.evidence.filter(pk=post.get("evidence") or 0).first()
+        evidence = selectors.evidence_get(
+            assessment=assessment, evidence_id=_posted_id(post, "evidence")
+        )
         if evidence is None:
             raise Http404("No such evidence.")
         services.evidence_review(
@@ -262,27 +268,24 @@ def _review_action(request: HttpRequest, assessment: Assessment) -> HttpResponse
             comment=post.get("comment", ""),
         )
     elif action == "resolve":
-        question = assessment.rubric.questions.filter(
-            pk=post.get("question") or 0
-        ).first()
-        answer = assessment.answers.filter(
-            pk=post.get("answer") or 0, question=question
-        ).first()
-        if question is None or answer is None:
+        answer = selectors.answer_get(
+            assessment=assessment, answer_id=_posted_id(post, "answer")
+        )
+        if answer is None or answer.question_id != _posted_id(post, "question"):
             messages.error(request, "Pick the answer that counts.")
             return None
         services.disagreement_resolve(
             assessment=assessment,
-            question=question,
+            question=answer.question,
             reviewer=user,
             value=answer.value,
             na_reason=answer.na_reason,
             justification=post.get("justification", ""),
         )
     elif action == "conflict":
-        criterion = assessment.rubric.criteria.filter(
-            key=post.get("criterion", "")
-        ).first()
+        criterion = selectors.criterion_get(
+            rubric=assessment.rubric, key=post.get("criterion", "")
+        )
         if criterion is None:
             raise Http404("No such criterion.")
         services.signal_conflict_resolve(

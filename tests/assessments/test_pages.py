@@ -327,3 +327,46 @@ def test_results_list_dimensions_in_the_rubrics_order(team, lead):
     page = _client(lead).get(f"/assessments/{assessment.pk}/results/").content.decode()
 
     assert page.index("Zeta first") < page.index("Alpha second")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("evidence", "abc"), ("evidence", "9" * 30), ("evidence", "")],
+)
+def test_assessor_actions_with_bad_ids_are_404_not_500(
+    in_review, assessor, field, value
+):
+    response = _client(assessor).post(
+        f"/assessments/{in_review.pk}/assess/", {"action": "verify", field: value}
+    )
+
+    assert response.status_code == 404
+
+
+def test_resolving_with_an_answer_of_another_question_is_refused(
+    disputed_review, assessor, questions
+):
+    other = disputed_review.answers.exclude(question=questions["data.l1.documented"])
+    response = _client(assessor).post(
+        f"/assessments/{disputed_review.pk}/assess/",
+        {
+            "action": "resolve",
+            "question": questions["data.l1.documented"].pk,
+            "answer": other.first().pk,
+            "justification": "Seen it.",
+        },
+        follow=True,
+    )
+
+    assert "Pick the answer that counts." in response.content.decode()
+    assert not disputed_review.resolutions.exists()
+
+
+def test_evidence_add_with_a_bad_question_id_is_404(draft, lead):
+    response = _client(lead).post(
+        f"/assessments/{draft.pk}/evidence/add/",
+        {"question": "x1", "url": "https://example.com"},
+    )
+
+    assert response.status_code == 404
+    assert not draft.evidence.exists()
