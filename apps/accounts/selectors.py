@@ -11,7 +11,6 @@ from apps.accounts.models import (
     ApiToken,
     BusinessUnit,
     Membership,
-    Organization,
     Team,
     User,
 )
@@ -56,11 +55,6 @@ def user_roles(*, user: User) -> RoleSet:
     )
     user._tollgate_roles = roles
     return roles
-
-
-def organization_of(*, user: User) -> Organization | None:
-    """The user's organisation; None for anonymous callers and platform staff."""
-    return user.organization if user.is_authenticated else None
 
 
 def visible_team_ids(*, user: User) -> QuerySet[Team]:

@@ -2,30 +2,18 @@ from django.contrib import admin
 
 from apps.audit.models import AuditEvent, Chain
 from apps.audit.selectors import with_actor_username
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is append-only: the admin shows it and nothing more."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from apps.core.admin import ReadOnlyModelAdmin
 
 
 @admin.register(Chain)
-class ChainAdmin(ReadOnlyAdmin):
+class ChainAdmin(ReadOnlyModelAdmin):
     list_display = ["key", "organization", "head_seq", "created_at"]
     list_select_related = ["organization"]
     search_fields = ["key", "organization__slug"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     # ts and the rest are derived from the hashed text by the database.
     list_display = [
         "seq",
