@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Organization, Role, Team, User
 from apps.core.db import APPEND_ONLY_TABLES
+from apps.registry.db import REGISTRY_GUARDS
 from tests.accounts.factories import (
     BusinessUnitFactory,
     MembershipFactory,
@@ -52,7 +53,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def pytest_configure(config):
-    """Transactional tests end with a flush, which the append-only triggers refuse.
+    """Transactional tests end with a flush, which the history triggers refuse.
 
     Drop the triggers for that flush only and put them back right after, so every test
     starts with them in place. Ordinary tests roll back instead and are untouched.
@@ -61,18 +62,19 @@ def pytest_configure(config):
     from django.test import TransactionTestCase
 
     original = TransactionTestCase._fixture_teardown
+    guards = (*APPEND_ONLY_TABLES, *REGISTRY_GUARDS)
 
     def _fixture_teardown(self):
         aliases = list(self._databases_names(include_mirrors=False))
         for alias in aliases:
-            for table in APPEND_ONLY_TABLES:
-                table.drop(connections[alias])
+            for guard in guards:
+                guard.drop(connections[alias])
         try:
             original(self)
         finally:
             for alias in aliases:
-                for table in APPEND_ONLY_TABLES:
-                    table.install(connections[alias])
+                for guard in guards:
+                    guard.install(connections[alias])
 
     TransactionTestCase._fixture_teardown = _fixture_teardown
 

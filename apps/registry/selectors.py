@@ -1,0 +1,367 @@
+"""Reads of the registry. Row visibility: org readers, approvers and risk officers see
+every model of the organisation; team members see their teams' models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from apps.accounts.models import Organization, Role, User
+from apps.accounts.selectors import user_roles, visible_team_ids
+from apps.registry import gates
+from apps.registry.models import (
+    Alias,
+    Comment,
+    Decision,
+    EvidenceItem,
+    Finding,
+    MlflowConnection,
+    ModelVersion,
+    PromotionPolicy,
+    PromotionRequest,
+    RegisteredModel,
+)
+
+
+def _reads_whole_registry(user: User) -> bool:
+    roles = user_roles(user=user)
+    return roles.reads_whole_org or roles.has_org_role(Role.APPROVER, Role.RISK_OFFICER)
+
+
+def visible_models(*, user: User) -> QuerySet[RegisteredModel]:
+    if not user.is_authenticated or not user.organization_id:
+        return RegisteredModel.objects.none()
+    models = RegisteredModel.objects.filter(organization_id=user.organization_id)
+    if not _reads_whole_registry(user):
+        models = models.filter(team__in=visible_team_ids(user=user))
+    return models
+
+
+# --- Models ---------------------------------------------------------------------------
+
+
+def model_list(
+    *,
+    fetched_by: User,
+    team: int | None = None,
+    risk_tier: str | None = None,
+    alias: str | None = None,
+    revalidation: str | None = None,
+    q: str | None = None,
+) -> QuerySet[RegisteredModel]:
+    """Models with team, owner and aliases loaded. `revalidation`: overdue | due_soon | ok."""
+    models = visible_models(user=fetched_by).select_related("team", "owner")
+    if team:
+        models = models.filter(team_id=team)
+    if risk_tier:
+        models = models.filter(risk_tier=risk_tier)
+    if alias:
+        models = models.filter(aliases__name=alias)
+    if q:
+        models = models.filter(Q(name__icontains=q) | Q(purpose__icontains=q))
+    if revalidation:
+        versions = ModelVersion.objects.filter(model=OuterRef("pk"))
+        overdue = versions.filter(revalidation_overdue_since__isnull=False)
+        if revalidation == "overdue":
+            models = models.filter(Exists(overdue))
+        elif revalidation == "due_soon":
+            soon = date.today().toordinal() + 30
+            models = models.filter(
+                Exists(
+                    versions.filter(
+                        revalidation_overdue_since__isnull=True,
+                        revalidation_due__lte=date.fromordinal(soon),
+                    )
+                )
+            )
+        elif revalidation == "ok":
+            models = models.exclude(Exists(overdue))
+    return models.prefetch_related(
+        Prefetch("aliases", queryset=Alias.objects.select_related("version"))
+    ).distinct()
+
+
+def model_get(*, fetched_by: User, model_id: int) -> RegisteredModel | None:
+    return (
+        visible_models(user=fetched_by)
+        .select_related("team", "owner", "organization")
+        .filter(pk=model_id)
+        .first()
+    )
+
+
+def overdue_versions_of(*, model: RegisteredModel) -> list[ModelVersion]:
+    return list(
+        ModelVersion.objects.filter(
+            model=model, revalidation_overdue_since__isnull=False
+        ).order_by("version")
+    )
+
+
+# --- Versions -------------------------------------------------------------------------
+
+
+def version_list(
+    *,
+    fetched_by: User,
+    model: int | None = None,
+    status: str | None = None,
+    code_commit: str | None = None,
+    artifact_sha256: str | None = None,
+    alias: str | None = None,
+    risk_tier: str | None = None,
+    team: int | None = None,
+) -> QuerySet[ModelVersion]:
+    """Versions across the visible registry (the search endpoint), newest first."""
+    versions = ModelVersion.objects.filter(
+        model__in=visible_models(user=fetched_by)
+    ).select_related("model")
+    if model:
+        versions = versions.filter(model_id=model)
+    if status:
+        versions = versions.filter(status=status)
+    if code_commit:
+        versions = versions.filter(code_commit__startswith=code_commit)
+    if artifact_sha256:
+        versions = versions.filter(artifact_sha256=artifact_sha256)
+    if alias:
+        versions = versions.filter(aliases__name=alias)
+    if risk_tier:
+        versions = versions.filter(model__risk_tier=risk_tier)
+    if team:
+        versions = versions.filter(model__team_id=team)
+    return versions.prefetch_related("aliases")
+
+
+def version_get(*, fetched_by: User, version_id: int) -> ModelVersion | None:
+    return (
+        ModelVersion.objects.filter(model__in=visible_models(user=fetched_by))
+        .select_related("model__team", "model__organization", "created_by")
+        .prefetch_related("aliases")
+        .filter(pk=version_id)
+        .first()
+    )
+
+
+def version_by_alias(
+    *, fetched_by: User, model_id: int, alias: str
+) -> ModelVersion | None:
+    """The version an alias points at (what a serving system asks for)."""
+    return (
+        ModelVersion.objects.filter(
+            model__in=visible_models(user=fetched_by),
+            model_id=model_id,
+            aliases__name=alias,
+        )
+        .select_related("model")
+        .prefetch_related("aliases")
+        .first()
+    )
+
+
+def version_evidence(*, version: ModelVersion) -> QuerySet[EvidenceItem]:
+    return EvidenceItem.objects.filter(version=version).select_related(
+        "submitted_by", "reviewed_by"
+    )
+
+
+def evidence_get(*, fetched_by: User, item_id: int) -> EvidenceItem | None:
+    return (
+        EvidenceItem.objects.filter(version__model__in=visible_models(user=fetched_by))
+        .select_related("version__model__organization", "submitted_by")
+        .filter(pk=item_id)
+        .first()
+    )
+
+
+def _current_accepted(version: ModelVersion) -> list[gates.EvidenceFact]:
+    """Accepted evidence not replaced by a newer item."""
+    rows = (
+        EvidenceItem.objects.filter(
+            version=version, status=EvidenceItem.Status.ACCEPTED
+        )
+        .exclude(Exists(EvidenceItem.objects.filter(supersedes=OuterRef("pk"))))
+        .values_list("requirement_key", "pk", "sha256", "url")
+    )
+    return [
+        gates.EvidenceFact(key=key, item_id=pk, content=sha or url)
+        for key, pk, sha, url in rows
+    ]
+
+
+def version_evidence_digest(*, version: ModelVersion) -> str:
+    return gates.evidence_digest(_current_accepted(version))
+
+
+def version_signal_facts(*, version: ModelVersion) -> dict[str, bool | None]:
+    """What the repository signals say about the version, for the promotion gate.
+
+    The seam for the repository-signals collector: it will answer `ci_green` from the
+    CI runs on `version.code_commit` and `monitoring` from the team's monitoring
+    signal. Until a collector reports, every fact is unknown (None), so a policy
+    that requires a signal cannot be met.
+    """
+    return dict.fromkeys(gates.SIGNAL_CHECKS)
+
+
+# --- Requests -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    decisions: list[gates.DecisionFact]
+    accepted: list[gates.EvidenceFact]
+    signals: dict[str, bool | None]
+
+
+def request_facts(*, request: PromotionRequest) -> RequestFacts:
+    """Everything the approval gate needs to judge a request, read in three queries."""
+    decisions = [
+        gates.DecisionFact(
+            approver_id=d.approver_id,
+            outcome=d.outcome,
+            roles=d.roles,
+            evidence_digest=d.evidence_digest,
+            decided_at=d.decided_at,
+        )
+        for d in Decision.objects.filter(request=request)
+    ]
+    return RequestFacts(
+        decisions=decisions,
+        accepted=_current_accepted(request.version),
+        signals=version_signal_facts(version=request.version),
+    )
+
+
+def request_readiness(*, request: PromotionRequest, now: datetime) -> gates.Readiness:
+    facts = request_facts(request=request)
+    return gates.readiness(
+        policy=request.policy_snapshot,
+        decisions=facts.decisions,
+        accepted=facts.accepted,
+        signals=facts.signals,
+        now=now,
+    )
+
+
+def request_list(
+    *,
+    fetched_by: User,
+    status: str | None = None,
+    model: int | None = None,
+    target: str | None = None,
+    awaiting_me: bool = False,
+) -> QuerySet[PromotionRequest]:
+    requests = PromotionRequest.objects.filter(
+        version__model__in=visible_models(user=fetched_by)
+    ).select_related("version__model", "requested_by")
+    if status:
+        requests = requests.filter(status=status)
+    if model:
+        requests = requests.filter(version__model_id=model)
+    if target:
+        requests = requests.filter(target=target)
+    if awaiting_me:
+        requests = requests.filter(status=PromotionRequest.Status.OPEN).exclude(
+            Q(decisions__approver=fetched_by)
+            | Q(requested_by=fetched_by)
+            | Q(on_behalf_of=fetched_by)
+        )
+    return requests
+
+
+def request_get(*, fetched_by: User, request_id: int) -> PromotionRequest | None:
+    return (
+        PromotionRequest.objects.filter(
+            version__model__in=visible_models(user=fetched_by)
+        )
+        .select_related(
+            "version__model__team",
+            "version__model__organization",
+            "requested_by",
+            "on_behalf_of",
+            "applied_by",
+            "policy",
+        )
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.select_related("approver")),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.select_related("author").order_by(
+                    "created_at"
+                ),
+            ),
+        )
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+# --- Policies, findings, connections ----------------------------------------------------
+
+
+def policy_list(
+    *, fetched_by: User, current_only: bool = True
+) -> QuerySet[PromotionPolicy]:
+    if not fetched_by.organization_id:
+        return PromotionPolicy.objects.none()
+    policies = PromotionPolicy.objects.filter(
+        organization_id=fetched_by.organization_id
+    ).prefetch_related("requirements")
+    if current_only:
+        newer = PromotionPolicy.objects.filter(
+            organization_id=OuterRef("organization_id"),
+            risk_tier=OuterRef("risk_tier"),
+            target=OuterRef("target"),
+            version__gt=OuterRef("version"),
+        )
+        policies = policies.exclude(Exists(newer))
+    return policies.order_by("target", "risk_tier", "-version")
+
+
+def finding_list(*, fetched_by: User, status: str | None = None) -> QuerySet[Finding]:
+    findings = Finding.objects.filter(
+        model__in=visible_models(user=fetched_by)
+    ).select_related("model")
+    if status:
+        findings = findings.filter(status=status)
+    return findings
+
+
+def mlflow_connection_for(*, organization: Organization) -> MlflowConnection | None:
+    return MlflowConnection.objects.filter(
+        organization=organization, enabled=True
+    ).first()
+
+
+# --- Sweeps -----------------------------------------------------------------------------
+
+
+def stale_approved_request_ids(*, now: datetime) -> list[int]:
+    return list(
+        PromotionRequest.objects.filter(
+            status=PromotionRequest.Status.APPROVED, approved_until__lte=now
+        ).values_list("pk", flat=True)
+    )
+
+
+def newly_overdue_version_ids(*, today: date) -> list[int]:
+    return list(
+        ModelVersion.objects.filter(
+            revalidation_due__lt=today,
+            revalidation_overdue_since__isnull=True,
+            status=ModelVersion.Status.ACTIVE,
+        ).values_list("pk", flat=True)
+    )
+
+
+def overdue_retrospective_ids(*, now: datetime) -> list[int]:
+    return list(
+        PromotionRequest.objects.filter(
+            retrospective_of__isnull=False,
+            status__in=PromotionRequest.IN_FLIGHT,
+            retrospective_due__lte=now,
+        ).values_list("pk", flat=True)
+    )
