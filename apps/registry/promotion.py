@@ -152,14 +152,19 @@ def promotion_open(
     on_behalf_of: User | None = None,
 ) -> PromotionRequest:
     """Ask to point `target` at the version. Snapshots the policy for its tier."""
-    model = version.model
-    policies_ok = policies.can_contribute(requested_by, model)
-    if not policies_ok:
+    if not policies.can_contribute(requested_by, version.model):
         raise PermissionDeniedError(
             "Your roles do not allow you to promote this model."
         )
-    model = RegisteredModel.objects.select_for_update().get(pk=model.pk)
+    model = (
+        RegisteredModel.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=version.model_id)
+    )
     version = ModelVersion.objects.select_for_update().get(pk=version.pk)
+    version.model = model
+    if model.status == RegisteredModel.Status.RETIRED:
+        raise ApplicationError("The model is retired.", code="invalid_status")
     if not justification.strip():
         raise ApplicationError(
             "Say why this version should move.", fields={"justification": ["Required."]}
@@ -224,7 +229,6 @@ def promotion_open(
             f"v{version.version} already has an open request for {target}.",
             code="duplicate_request",
         ) from exc
-    request.version = version
     _event(
         request,
         requested_by,
