@@ -232,6 +232,13 @@ CELERY_BEAT_SCHEDULE = {
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=365)
 # The rubric new assessments use (its latest published version).
 DEFAULT_RUBRIC_SLUG = env.str("DEFAULT_RUBRIC_SLUG", default="mlops-default")
+# Fernet keys encrypting small secrets at rest (apps/core/crypto.py), comma-separated:
+# the first encrypts, all decrypt (rotation). Empty: one key derived from SECRET_KEY.
+TOLLGATE_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in (env_secret("TOLLGATE_ENCRYPTION_KEYS", default="") or "").split(",")
+    if key.strip()
+]
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {
