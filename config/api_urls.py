@@ -5,4 +5,5 @@ urlpatterns = [
     path("audit/", include("apps.audit.api.urls")),
     path("", include("apps.rubrics.api.urls")),
     path("", include("apps.assessments.api.urls")),
+    path("webhooks/", include("apps.webhooks.api.urls")),
 ]

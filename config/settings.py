@@ -55,6 +55,7 @@ LOCAL_APPS = [
     "apps.audit",
     "apps.rubrics",
     "apps.assessments",
+    "apps.webhooks",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -239,6 +240,11 @@ TOLLGATE_ENCRYPTION_KEYS = [
     for key in (env_secret("TOLLGATE_ENCRYPTION_KEYS", default="") or "").split(",")
     if key.strip()
 ]
+# Let outbound webhooks reach private, loopback and link-local addresses. Off: only
+# public addresses (the SSRF guard in apps/webhooks/ssrf.py).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool(
+    "WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False
+)
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

@@ -18,6 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from apps.accounts import services
 from apps.accounts.models import Role
 from apps.audit.models import Chain
+from apps.webhooks.models import WebhookDelivery
+from apps.webhooks.services import webhook_event_publish, webhook_subscription_create
 from tests.accounts.factories import OrganizationFactory
 from tests.assessments.factories import assessment_in, rubric_create
 from tests.rubrics.helpers import import_mini
@@ -66,6 +68,21 @@ def _assessment(status: str, *, file: bool = False):
 
     return kwargs
 
+
+def _webhook(world, actor) -> dict[str, int]:
+    """kwargs naming a subscription of the world's organisation and a failed delivery."""
+    organization = world.team.organization
+    subscription, _ = webhook_subscription_create(
+        organization=organization, url="https://93.184.215.14/hook", events=["*"]
+    )
+    (delivery,) = webhook_event_publish(
+        organization=organization, event="alias.drift_detected", payload={}
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed")
+    return {"subscription_id": subscription.pk, "delivery_id": delivery.pk}
+
+
+WEBHOOK = "api/v1/webhooks/subscriptions/<int:subscription_id>/"
 
 ENDPOINTS = [
     Endpoint("GET", "api/v1/me/", (401, 200, 200, 200, 200)),
@@ -265,6 +282,36 @@ ENDPOINTS = [
         (401, 404, 403, 403, 200),
         kwargs=_rubric,
         data={"rubric": "mini", "dimension": "data", "level": 3},
+    ),
+    # Webhooks are for org admins; the other admin manages their own organisation's.
+    Endpoint("GET", "api/v1/webhooks/events/", (401, 200, 403, 403, 200)),
+    Endpoint("GET", "api/v1/webhooks/subscriptions/", (401, 200, 403, 403, 200)),
+    Endpoint(
+        "POST",
+        "api/v1/webhooks/subscriptions/create/",
+        (401, 201, 403, 403, 201),
+        data={"url": "https://93.184.215.14/hook", "events": ["*"]},
+    ),
+    Endpoint("GET", WEBHOOK, (401, 404, 403, 403, 200), kwargs=_webhook),
+    Endpoint(
+        "POST",
+        WEBHOOK + "update/",
+        (401, 404, 403, 403, 200),
+        kwargs=_webhook,
+        data={"description": "Renamed"},
+    ),
+    Endpoint("POST", WEBHOOK + "delete/", (401, 404, 403, 403, 204), kwargs=_webhook),
+    Endpoint(
+        "POST", WEBHOOK + "rotate-secret/", (401, 404, 403, 403, 200), kwargs=_webhook
+    ),
+    Endpoint(
+        "GET", WEBHOOK + "deliveries/", (401, 404, 403, 403, 200), kwargs=_webhook
+    ),
+    Endpoint(
+        "POST",
+        WEBHOOK + "deliveries/<int:delivery_id>/redeliver/",
+        (401, 404, 403, 403, 202),
+        kwargs=_webhook,
     ),
     Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
