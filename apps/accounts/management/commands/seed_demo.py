@@ -4,12 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.accounts.demo import DEMO_ORG, DEMO_PASSWORD, seed_demo
 from apps.accounts.models import Organization
 from apps.assessments.demo import seed_demo_assessments
+from apps.registry.demo import seed_demo_registry
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo organisation (idempotent): people in every role, the default "
-        "rubric, and 3–4 past quarterly assessments per team. Prints the logins."
+        "rubric, 3–4 past quarterly assessments per team, and a model registry with "
+        "promotion history. Prints the logins."
     )
 
     def add_arguments(self, parser):
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-history",
             action="store_true",
-            help="Only people and teams: no rubric import, no past assessments.",
+            help="Only people and teams: no rubric import, assessments or registry.",
         )
 
     def handle(self, *args, allow_production=False, no_history=False, **options):
@@ -35,6 +37,9 @@ class Command(BaseCommand):
             organization = Organization.objects.get(slug=DEMO_ORG[1])
             created = seed_demo_assessments(organization=organization)
             self.stdout.write(f"Past assessments created: {created}")
+            registry = seed_demo_registry(organization=organization)
+            self.stdout.write(f"Registry models created: {registry.models_created}")
+            logins += registry.logins
         self.stdout.write(
             self.style.SUCCESS("Demo organisation “Acme Analytics” is ready.")
         )
