@@ -56,6 +56,7 @@ LOCAL_APPS = [
     "apps.rubrics",
     "apps.assessments",
     "apps.webhooks",
+    "apps.registry",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -227,12 +228,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.audit.tasks.audit_verify_all_chains",
         "schedule": 24 * 60 * 60,
     },
+    # Expire stale approvals, flag overdue revalidations, suspend unratified
+    # break-glass promotions.
+    "registry-daily": {
+        "task": "apps.registry.tasks.registry_daily",
+        "schedule": 24 * 60 * 60,
+    },
+    # Retry webhook deliveries that are due (and recover any whose message was lost).
+    "webhooks-requeue-due": {
+        "task": "apps.webhooks.tasks.webhook_deliveries_requeue_due",
+        "schedule": 60,
+    },
+    # Import from each organisation's MLflow server; report protected aliases moved
+    # there.
+    "registry-mlflow-sync": {
+        "task": "apps.registry.mlflow.tasks.mlflow_sync_all",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Tollgate -----------------------------------------------------------------------
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=365)
 # The rubric new assessments use (its latest published version).
 DEFAULT_RUBRIC_SLUG = env.str("DEFAULT_RUBRIC_SLUG", default="mlops-default")
+# Aliases that move only through promotion requests, besides every policy target.
+REGISTRY_PROTECTED_ALIASES = env.list(
+    "REGISTRY_PROTECTED_ALIASES", default=["production", "staging"]
+)
 # Fernet keys encrypting small secrets at rest (apps/core/crypto.py), comma-separated:
 # the first encrypts, all decrypt (rotation). Empty: one key derived from SECRET_KEY.
 TOLLGATE_ENCRYPTION_KEYS = [
