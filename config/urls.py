@@ -12,5 +12,6 @@ urlpatterns = [
         name="api-docs",
     ),
     path("assessments/", include("apps.assessments.urls")),
+    path("registry/", include("apps.registry.urls")),
     path("", include("apps.accounts.urls")),
 ]

@@ -6,16 +6,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
-from apps.accounts.models import Organization, Role, User
+from apps.accounts.models import Organization, Role, Team, User
 from apps.accounts.selectors import user_roles, visible_team_ids
-from apps.registry import gates
+from apps.registry import gates, policies
 from apps.registry.models import (
     Alias,
     Comment,
     Decision,
     EvidenceItem,
+    EvidenceRequirement,
     Finding,
     MlflowConnection,
     ModelVersion,
@@ -364,4 +376,151 @@ def overdue_retrospective_ids(*, now: datetime) -> list[int]:
             status__in=PromotionRequest.IN_FLIGHT,
             retrospective_due__lte=now,
         ).values_list("pk", flat=True)
+    )
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+# A version whose revalidation falls within this many days is "due soon" (as in the
+# model_list filter).
+DUE_SOON_DAYS = 30
+
+
+def model_table(
+    *,
+    fetched_by: User,
+    team: int | None = None,
+    risk_tier: str | None = None,
+    alias: str | None = None,
+    revalidation: str | None = None,
+    q: str | None = None,
+) -> QuerySet[RegisteredModel]:
+    """model_list, each model annotated with `revalidation_state` (overdue | due_soon |
+    ok, judged as the filter judges it) and `next_revalidation` (earliest due date)."""
+    versions = ModelVersion.objects.filter(model=OuterRef("pk"))
+    soon = date.fromordinal(date.today().toordinal() + DUE_SOON_DAYS)
+    overdue = versions.filter(revalidation_overdue_since__isnull=False)
+    due_soon = versions.filter(
+        revalidation_overdue_since__isnull=True, revalidation_due__lte=soon
+    )
+    next_due = versions.filter(revalidation_due__isnull=False).order_by(
+        "revalidation_due"
+    )
+    return (
+        model_list(
+            fetched_by=fetched_by,
+            team=team,
+            risk_tier=risk_tier,
+            alias=alias,
+            revalidation=revalidation,
+            q=q,
+        )
+        .annotate(
+            revalidation_state=Case(
+                When(Exists(overdue), then=Value("overdue")),
+                When(Exists(due_soon), then=Value("due_soon")),
+                default=Value("ok"),
+                output_field=CharField(),
+            ),
+            next_revalidation=Subquery(next_due.values("revalidation_due")[:1]),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def model_filter_teams(*, fetched_by: User) -> QuerySet[Team]:
+    """Teams owning a model the user can see: the choices of the list's team filter."""
+    return Team.objects.filter(
+        pk__in=visible_models(user=fetched_by).values("team_id")
+    ).order_by("name")
+
+
+def alias_names_in_use(*, fetched_by: User) -> list[str]:
+    """Alias names set on any visible model, for the list's alias filter."""
+    return list(
+        Alias.objects.filter(model__in=visible_models(user=fetched_by))
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()
+    )
+
+
+def _evidence_for_page() -> QuerySet[EvidenceItem]:
+    replaced = EvidenceItem.objects.filter(supersedes=OuterRef("pk"))
+    return (
+        EvidenceItem.objects.select_related("submitted_by", "reviewed_by")
+        .annotate(replaced=Exists(replaced))
+        .order_by("requirement_key", "-created_at")
+    )
+
+
+def model_versions_with_history(*, model: RegisteredModel) -> list[ModelVersion]:
+    """The model's versions, newest first, with their aliases, evidence (`replaced`
+    when superseded) and promotion requests with decisions: five queries in all."""
+    requests = (
+        PromotionRequest.objects.select_related(
+            "requested_by", "on_behalf_of", "applied_by"
+        )
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.select_related("approver"))
+        )
+        .order_by("-opened_at", "-pk")
+    )
+    return list(
+        ModelVersion.objects.filter(model=model)
+        .select_related("created_by", "submitted_by")
+        .prefetch_related(
+            "aliases",
+            Prefetch("evidence", queryset=_evidence_for_page()),
+            Prefetch("promotion_requests", queryset=requests),
+        )
+        .order_by("-version")
+    )
+
+
+def model_aliases(*, model: RegisteredModel) -> QuerySet[Alias]:
+    return Alias.objects.filter(model=model).select_related("version", "set_by")
+
+
+def model_open_findings(*, model: RegisteredModel) -> QuerySet[Finding]:
+    return Finding.objects.filter(model=model, status=Finding.Status.OPEN).order_by(
+        "-created_at"
+    )
+
+
+def model_evidence_requirements(*, model: RegisteredModel) -> list[EvidenceRequirement]:
+    """What the current policies for the model's tier ask for, over every target, one
+    requirement per key (the first target's wording, by target name)."""
+    newer = PromotionPolicy.objects.filter(
+        organization_id=OuterRef("policy__organization_id"),
+        risk_tier=OuterRef("policy__risk_tier"),
+        target=OuterRef("policy__target"),
+        version__gt=OuterRef("policy__version"),
+    )
+    rows = (
+        EvidenceRequirement.objects.filter(
+            policy__organization_id=model.organization_id,
+            policy__risk_tier=model.risk_tier,
+        )
+        .exclude(Exists(newer))
+        .order_by("key", "policy__target")
+    )
+    by_key: dict[str, EvidenceRequirement] = {}
+    for requirement in rows:
+        by_key.setdefault(requirement.key, requirement)
+    return list(by_key.values())
+
+
+def request_evidence(*, request: PromotionRequest) -> QuerySet[EvidenceItem]:
+    """The evidence of the request's version, as the request page lists it."""
+    return _evidence_for_page().filter(version_id=request.version_id)
+
+
+def requests_awaiting_decision(*, fetched_by: User) -> QuerySet[PromotionRequest]:
+    """Open requests the user could decide: none unless they hold a deciding role, and
+    never their own requests or the review of a glass they broke."""
+    if not policies.approver_roles(fetched_by):
+        return PromotionRequest.objects.none()
+    return request_list(fetched_by=fetched_by, awaiting_me=True).exclude(
+        retrospective_of__applied_by=fetched_by
     )
