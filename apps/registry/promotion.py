@@ -418,6 +418,7 @@ def promotion_apply(
     """Move the alias. Needs an approved, unexpired request — or, break-glass, a risk
     officer acting alone, which opens a retrospective review that must reach quorum."""
     expired = False
+    refusal: ApplicationError | None = None
     with transaction.atomic():
         request = _lock(request.pk)
         now = timezone.now()
@@ -429,17 +430,25 @@ def promotion_apply(
             _expire(request, applied_by, now)
             expired = True
         else:
-            request = (
-                _break_glass(request, applied_by, reason, now)
-                if break_glass
-                else _apply(request, applied_by, now)
-            )
+            try:
+                request = (
+                    _break_glass(request, applied_by, reason, now)
+                    if break_glass
+                    else _apply(request, applied_by, now)
+                )
+            except ApplicationError as exc:
+                if exc.code != "not_approved":
+                    raise
+                # The request went back to open: commit that, then refuse.
+                refusal = exc
     if expired:
         raise ApplicationError(
             "The approval expired before it was applied; the request is now expired. "
             "Open a new request.",
             code="approval_expired",
         )
+    if refusal is not None:
+        raise refusal
     return request
 
 
