@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -18,6 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Organization, Role, Team, User
 from apps.accounts.selectors import user_roles, visible_team_ids
@@ -524,3 +526,115 @@ def requests_awaiting_decision(*, fetched_by: User) -> QuerySet[PromotionRequest
     return request_list(fetched_by=fetched_by, awaiting_me=True).exclude(
         retrospective_of__applied_by=fetched_by
     )
+
+
+# --- API reads ----------------------------------------------------------------------------
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """COUNT(*) of `rows` as a correlated subquery: one per model row, no GROUP BY."""
+    counted = rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def model_detail(*, fetched_by: User, model_id: int) -> RegisteredModel | None:
+    """One visible model with its aliases (and their versions) and the annotations
+    `version_count`, `requests_in_flight` and `open_findings`."""
+    return (
+        visible_models(user=fetched_by)
+        .select_related("team", "owner")
+        .annotate(
+            version_count=_count(ModelVersion.objects.filter(model=OuterRef("pk"))),
+            requests_in_flight=_count(
+                PromotionRequest.objects.filter(
+                    version__model=OuterRef("pk"),
+                    status__in=PromotionRequest.IN_FLIGHT,
+                )
+            ),
+            open_findings=_count(
+                Finding.objects.filter(model=OuterRef("pk"), status=Finding.Status.OPEN)
+            ),
+        )
+        .prefetch_related(
+            Prefetch("aliases", queryset=Alias.objects.select_related("version"))
+        )
+        .filter(pk=model_id)
+        .first()
+    )
+
+
+def version_of_model(*, model: RegisteredModel, number: int) -> ModelVersion | None:
+    """The model's version with that number (e.g. 3 for v3), or None."""
+    return ModelVersion.objects.filter(model=model, version=number).first()
+
+
+def alias_get(*, fetched_by: User, model_id: int, name: str) -> Alias | None:
+    """A visible model's alias with the version it points at, in one query: the read
+    path a serving system polls."""
+    # The id is filtered on the model's primary key, not on Alias.model_id: a pk
+    # lookup matches nothing for an id beyond the column's range, where a foreign-key
+    # lookup would overflow on SQLite.
+    models = visible_models(user=fetched_by).filter(pk=model_id)
+    return (
+        Alias.objects.filter(model__in=models, name=name)
+        .select_related("version")
+        .first()
+    )
+
+
+def version_detail(*, fetched_by: User, version_id: int) -> ModelVersion | None:
+    """One visible version with its aliases, evidence counts by status (annotations
+    `evidence_<status>`), `author_users` (the authors, by username) and
+    `accepted_requirements` (requirement keys with current accepted evidence)."""
+    counts = {
+        f"evidence_{status}": _count(
+            EvidenceItem.objects.filter(version=OuterRef("pk"), status=status)
+        )
+        for status in EvidenceItem.Status.values
+    }
+    version = (
+        ModelVersion.objects.filter(model__in=visible_models(user=fetched_by))
+        .select_related("model__team", "created_by")
+        .prefetch_related("aliases")
+        .annotate(**counts)
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None:
+        return None
+    version.author_users = list(
+        User.objects.filter(pk__in=version.authors).order_by("username")
+    )
+    version.accepted_requirements = sorted({f.key for f in _current_accepted(version)})
+    return version
+
+
+def request_detail(
+    *, fetched_by: User, request_id: int, now: datetime
+) -> PromotionRequest | None:
+    """One visible request with its decisions and comments, its `readiness` under the
+    policy snapshot, and on each decision `still_valid`: an approval counts while the
+    evidence is unchanged and within the TTL; a reject always counts."""
+    request = request_get(fetched_by=fetched_by, request_id=request_id)
+    if request is None:
+        return None
+    request.readiness = request_readiness(request=request, now=now)
+    digest = version_evidence_digest(version=request.version)
+    ttl = request.policy_snapshot["approval_ttl_days"]
+    for decision in request.decisions.all():
+        fact = gates.DecisionFact(
+            approver_id=decision.approver_id,
+            outcome=decision.outcome,
+            roles=decision.roles,
+            evidence_digest=decision.evidence_digest,
+            decided_at=decision.decided_at,
+        )
+        decision.still_valid = (
+            decision.outcome == Decision.Outcome.REJECT
+            or gates.approval_is_current(fact, digest=digest, ttl_days=ttl, now=now)
+        )
+    return request
+
+
+def finding_get(*, fetched_by: User, finding_id: int) -> Finding | None:
+    return finding_list(fetched_by=fetched_by).filter(pk=finding_id).first()
