@@ -5,5 +5,6 @@ urlpatterns = [
     path("audit/", include("apps.audit.api.urls")),
     path("", include("apps.rubrics.api.urls")),
     path("", include("apps.assessments.api.urls")),
+    path("registry/", include("apps.registry.api.urls")),
     path("webhooks/", include("apps.webhooks.api.urls")),
 ]

@@ -10,6 +10,7 @@ triggers live in apps/registry/db.py.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -17,7 +18,14 @@ from apps.accounts.models import Organization, Role, Team
 from apps.core.models import TimeStampedModel
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+COMMIT_PATTERN = r"^[0-9a-f]{7,64}$"
 ALIAS_PATTERN = r"^[a-z][a-z0-9_-]{0,59}$"
+
+sha256_validator = RegexValidator(SHA256_PATTERN, "64 lowercase hex digits (SHA-256).")
+commit_validator = RegexValidator(COMMIT_PATTERN, "A git commit: 7 to 64 hex digits.")
+alias_validator = RegexValidator(
+    ALIAS_PATTERN, "Lowercase letters, digits, - and _, starting with a letter."
+)
 
 
 class RiskTier(models.TextChoices):
@@ -97,8 +105,12 @@ class ModelVersion(TimeStampedModel):
     # --- Content: frozen once submitted (code and database trigger) ---------------
     # Opaque text: Tollgate never fetches, downloads or loads a model.
     source_uri = models.TextField(blank=True)
-    artifact_sha256 = models.CharField(max_length=64, blank=True)
-    code_commit = models.CharField(max_length=64, blank=True)
+    artifact_sha256 = models.CharField(
+        max_length=64, blank=True, validators=[sha256_validator]
+    )
+    code_commit = models.CharField(
+        max_length=64, blank=True, validators=[commit_validator]
+    )
     repository = models.CharField(max_length=500, blank=True)
     run_ref = models.CharField(max_length=200, blank=True)
     dataset_refs = models.JSONField(default=list, blank=True)
@@ -128,6 +140,12 @@ class ModelVersion(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["model", "version"], name="version_number_unique_per_model"
             ),
+            # One Tollgate version per MLflow version, however many syncs race.
+            models.UniqueConstraint(
+                fields=["model", "mlflow_version"],
+                condition=~Q(mlflow_version=""),
+                name="mlflow_version_imported_once",
+            ),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False),
                 name="version_submitted_has_timestamp",
@@ -152,7 +170,7 @@ class Alias(TimeStampedModel):
     model = models.ForeignKey(
         RegisteredModel, on_delete=models.PROTECT, related_name="aliases"
     )
-    name = models.CharField(max_length=60)
+    name = models.CharField(max_length=60, validators=[alias_validator])
     version = models.ForeignKey(
         ModelVersion, on_delete=models.PROTECT, related_name="aliases"
     )
@@ -195,7 +213,9 @@ class PromotionPolicy(models.Model):
         Organization, on_delete=models.PROTECT, related_name="promotion_policies"
     )
     risk_tier = models.CharField(max_length=10, choices=RiskTier.choices)
-    target = models.CharField(max_length=60, help_text="The protected alias.")
+    target = models.CharField(
+        max_length=60, validators=[alias_validator], help_text="The protected alias."
+    )
     version = models.PositiveIntegerField()
     required_approvals = models.PositiveSmallIntegerField()
     # Roles that must each be held by at least one approving decision.

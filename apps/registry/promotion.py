@@ -469,8 +469,10 @@ def _apply(
     # Re-judge under the locks: evidence or roles may have changed since approval.
     verdict = _judge(request, now)
     if not verdict.approved:
+        # Committed by the caller before it refuses: the step is "reopened".
         _reopen(request)
         request.save()
+        _event(request, applied_by, "reopened", blockers=verdict.blockers)
         raise ApplicationError(
             "The request no longer meets its policy: " + " ".join(verdict.blockers),
             code="not_approved",

@@ -10,6 +10,7 @@ from __future__ import annotations
 EVENT_TYPES = (
     "promotion_request.opened",
     "promotion_request.decided",
+    "promotion_request.reopened",
     "promotion_request.approved",
     "promotion_request.rejected",
     "promotion_request.applied",

@@ -13,14 +13,22 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts import services
 from apps.accounts.models import Role
 from apps.audit.models import Chain
+from apps.registry import promotion as registry_promotion
+from apps.registry import services as registry_services
+from apps.registry.models import Finding, ModelVersion, RegisteredModel
 from apps.webhooks.models import WebhookDelivery
 from apps.webhooks.services import webhook_event_publish, webhook_subscription_create
-from tests.accounts.factories import OrganizationFactory
+from tests.accounts.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
 from tests.assessments.factories import assessment_in, rubric_create
 from tests.rubrics.helpers import import_mini
 
@@ -83,6 +91,284 @@ def _webhook(world, actor) -> dict[str, int]:
 
 
 WEBHOOK = "api/v1/webhooks/subscriptions/<int:subscription_id>/"
+
+
+# --- Registry -----------------------------------------------------------------------
+# The world's team's model, registered by its member under the default policies; the
+# rows below name it, its versions, evidence and requests.
+
+LINEAGE = {
+    "artifact_sha256": "a" * 64,
+    "code_commit": "0123456789abcdef0123456789abcdef01234567",
+    "run_ref": "runs:/abc123",
+}
+
+
+def _registered(world) -> RegisteredModel:
+    registry_services.policy_defaults_install(organization=world.team.organization)
+    return registry_services.model_create(
+        team=world.team,
+        name="fraud",
+        risk_tier="low",
+        owner=world.member,
+        created_by=world.member,
+    )
+
+
+def _version(world, *, submit: bool = True) -> ModelVersion:
+    version = registry_services.version_create(
+        model=_registered(world), created_by=world.member, **LINEAGE
+    )
+    if submit:
+        version = registry_services.version_submit(
+            version=version, submitted_by=world.member
+        )
+    world.version = version
+    return version
+
+
+def _model_with_alias(world, actor) -> dict[str, int | str]:
+    version = _version(world)
+    registry_services.alias_set(
+        model=version.model, name="challenger", version=version, set_by=world.member
+    )
+    return {"model_id": version.model_id, "alias": "challenger"}
+
+
+def _draft(world, actor) -> dict[str, int]:
+    return {"version_id": _version(world, submit=False).pk}
+
+
+def _submitted(world, actor) -> dict[str, int]:
+    return {"version_id": _version(world).pk}
+
+
+def _file_evidence(world, actor) -> dict[str, int]:
+    item = registry_services.evidence_add(
+        version=_version(world),
+        requirement_key="model_card",
+        kind="model_card",
+        submitted_by=world.member,
+        upload=SimpleUploadedFile("card.pdf", b"%PDF-1.7 card"),
+    )
+    return {"evidence_id": item.pk}
+
+
+def _open_request(world, actor) -> dict[str, int]:
+    """A request to put the version on staging, opened by the team member."""
+    request = registry_promotion.promotion_open(
+        version=_version(world),
+        target="staging",
+        requested_by=world.member,
+        justification="Ready for shadow traffic.",
+    )
+    world.request = request
+    return {"request_id": request.pk}
+
+
+def _approved_request(world, actor) -> dict[str, int]:
+    kwargs = _open_request(world, actor)
+    approver = UserFactory(organization=world.team.organization)
+    MembershipFactory(
+        user=approver, organization=approver.organization, role=Role.APPROVER
+    )
+    registry_promotion.promotion_decide(
+        request=world.request, approver=approver, approve=True
+    )
+    return kwargs
+
+
+def _finding(world, actor) -> dict[str, int]:
+    finding = Finding.objects.create(
+        organization=world.team.organization,
+        model=_registered(world),
+        kind=Finding.Kind.UNAPPROVED_ALIAS_MOVE,
+        detail={"alias": "production"},
+    )
+    return {"finding_id": finding.pk}
+
+
+def _models(world, actor) -> dict:
+    _registered(world)
+    return {}
+
+
+def _submitted_version(world, actor) -> dict:
+    _version(world)
+    return {}
+
+
+R = "api/v1/registry/"
+MODEL = R + "models/<int:model_id>/"
+VERSION = R + "versions/<int:version_id>/"
+REQUEST = R + "requests/<int:request_id>/"
+
+
+def _model(world, actor) -> dict[str, int]:
+    return {"model_id": _registered(world).pk}
+
+
+# Reads: everyone of the organisation who can see the team's models (the member, and
+# org-wide readers); another organisation's rows do not exist for its admin. Writes:
+# the team's people build (versions, evidence, aliases, requests); the team lead or an
+# org admin edits a model; approvers and risk officers, of whom none is among these
+# callers, review, decide, revalidate and resolve; org admins set policies.
+REGISTRY_ENDPOINTS = [
+    Endpoint("GET", R + "models/", (401, 200, 200, 200, 200), kwargs=_models),
+    # The other admin names a team of another organisation: "Unknown team." (400).
+    Endpoint(
+        "POST",
+        R + "models/",
+        (401, 400, 201, 403, 201),
+        data=lambda w: {"team": w.team.pk, "name": "churn", "risk_tier": "low"},
+    ),
+    Endpoint("GET", MODEL, (401, 404, 200, 200, 200), kwargs=_model),
+    Endpoint(
+        "PATCH",
+        MODEL,
+        (401, 404, 403, 403, 200),
+        kwargs=_model,
+        data={"purpose": "Scores card payments."},
+    ),
+    Endpoint("GET", MODEL + "versions/", (401, 404, 200, 200, 200), kwargs=_model),
+    Endpoint(
+        "POST",
+        MODEL + "versions/",
+        (401, 404, 201, 403, 403),
+        kwargs=_model,
+        data={"run_ref": "runs:/def456"},
+    ),
+    Endpoint(
+        "GET",
+        MODEL + "aliases/<slug:alias>/",
+        (401, 404, 200, 200, 200),
+        kwargs=_model_with_alias,
+    ),
+    Endpoint(
+        "PUT",
+        MODEL + "aliases/<slug:alias>/",
+        (401, 404, 200, 403, 403),
+        kwargs=_model_with_alias,
+        data={"version": 1},
+    ),
+    Endpoint(
+        "DELETE",
+        MODEL + "aliases/<slug:alias>/",
+        (401, 404, 204, 403, 403),
+        kwargs=_model_with_alias,
+    ),
+    Endpoint(
+        "GET", R + "versions/", (401, 200, 200, 200, 200), kwargs=_submitted_version
+    ),
+    Endpoint("GET", VERSION, (401, 404, 200, 200, 200), kwargs=_submitted),
+    Endpoint(
+        "PATCH",
+        VERSION,
+        (401, 404, 200, 403, 403),
+        kwargs=_draft,
+        data={"run_ref": "runs:/def456"},
+    ),
+    Endpoint("POST", VERSION + "submit/", (401, 404, 200, 403, 403), kwargs=_draft),
+    Endpoint(
+        "POST",
+        VERSION + "revalidate/",
+        (401, 404, 403, 403, 403),
+        kwargs=_submitted,
+        data={"note": "Backtested on last quarter."},
+    ),
+    Endpoint(
+        "GET", VERSION + "evidence/", (401, 404, 200, 200, 200), kwargs=_submitted
+    ),
+    Endpoint(
+        "POST",
+        VERSION + "evidence/",
+        (401, 404, 201, 403, 403),
+        kwargs=_submitted,
+        data={
+            "requirement_key": "model_card",
+            "kind": "model_card",
+            "url": "https://example.com/card",
+        },
+    ),
+    Endpoint(
+        "POST",
+        R + "evidence/<int:evidence_id>/review/",
+        (401, 404, 403, 403, 403),
+        kwargs=_file_evidence,
+        data={"accept": True},
+    ),
+    Endpoint(
+        "GET",
+        R + "evidence/<int:evidence_id>/download/",
+        (401, 404, 200, 200, 200),
+        kwargs=_file_evidence,
+    ),
+    Endpoint("GET", R + "requests/", (401, 200, 200, 200, 200), kwargs=_open_request),
+    # The other admin names a version of another organisation: "Unknown version."
+    Endpoint(
+        "POST",
+        R + "requests/",
+        (401, 400, 201, 403, 403),
+        kwargs=_submitted_version,
+        data=lambda w: {
+            "version": w.version.pk,
+            "target": "staging",
+            "justification": "Ready for shadow traffic.",
+        },
+    ),
+    Endpoint("GET", REQUEST, (401, 404, 200, 200, 200), kwargs=_open_request),
+    Endpoint(
+        "POST",
+        REQUEST + "decisions/",
+        (401, 404, 403, 403, 403),
+        kwargs=_open_request,
+        data={"approve": True},
+    ),
+    # Only the requester (the member) withdraws; the team's people apply.
+    Endpoint(
+        "POST",
+        REQUEST + "withdraw/",
+        (401, 404, 200, 403, 403),
+        kwargs=_open_request,
+        data={"reason": "Not yet."},
+    ),
+    Endpoint(
+        "POST",
+        REQUEST + "apply/",
+        (401, 404, 200, 403, 403),
+        kwargs=_approved_request,
+    ),
+    # Anyone who can read a request may comment on it.
+    Endpoint(
+        "POST",
+        REQUEST + "comments/",
+        (401, 404, 201, 201, 201),
+        kwargs=_open_request,
+        data={"body": "Shadow traffic first, please."},
+    ),
+    # The other admin reads and sets their own organisation's policies.
+    Endpoint("GET", R + "policies/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "POST",
+        R + "policies/",
+        (401, 201, 403, 403, 201),
+        data={
+            "risk_tier": "low",
+            "target": "staging",
+            "required_approvals": 1,
+            "approval_ttl_days": 30,
+        },
+    ),
+    Endpoint("GET", R + "findings/", (401, 200, 200, 200, 200), kwargs=_finding),
+    Endpoint(
+        "POST",
+        R + "findings/<int:finding_id>/resolve/",
+        (401, 404, 403, 403, 403),
+        kwargs=_finding,
+        data={"note": "Moved back through a request."},
+    ),
+]
+
 
 ENDPOINTS = [
     Endpoint("GET", "api/v1/me/", (401, 200, 200, 200, 200)),
@@ -313,6 +599,7 @@ ENDPOINTS = [
         (401, 404, 403, 403, 202),
         kwargs=_webhook,
     ),
+    *REGISTRY_ENDPOINTS,
     Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
 ]

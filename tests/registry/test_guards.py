@@ -538,3 +538,30 @@ def test_only_org_admins_edit_policies(registry):
         "permission_denied",
         PermissionDeniedError,
     )
+
+
+def test_an_apply_that_finds_approvals_gone_stale_reopens_with_one_event(
+    registry, monkeypatch
+):
+    """Approvals expire one by one: the first of two ages out before the apply."""
+    version = registry.version(registry.model(tier="medium"))
+    registry.evidence(version, "model_card")
+    request = registry.request(version)
+    start = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: start - timedelta(days=10))
+    request = registry.approve(request, registry.approvers[0])
+    monkeypatch.setattr(timezone, "now", lambda: start)
+    request = registry.approve(request, registry.approvers[1])
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(days=5))
+    events = _events()
+
+    with pytest.raises(ApplicationError) as refused:
+        promotion.promotion_apply(request=request, applied_by=registry.lead)
+
+    assert refused.value.code == "not_approved"
+    request.refresh_from_db()
+    assert request.status == PromotionRequest.Status.OPEN
+    assert _events() == events + 1
+    reopened = AuditEvent.objects.order_by("-pk").first()
+    assert reopened.action == "promotion_request.reopened"
+    assert not version.aliases.exists()

@@ -1,0 +1,1 @@
+"""The registry API, one module per resource."""
