@@ -652,6 +652,11 @@ def _suspend(request: PromotionRequest) -> None:
     ).delete()
     version.status = ModelVersion.Status.SUSPENDED
     version.save(update_fields=["status", "updated_at"])
+    if selectors.mlflow_connection_for(organization=version.model.organization):
+        # Serving systems that read MLflow must stop getting the suspended version.
+        from apps.registry.mlflow.tasks import mlflow_alias_withdraw
+
+        transaction.on_commit(lambda: mlflow_alias_withdraw.delay(request.pk))
 
 
 def enforce_retrospectives(*, now: datetime | None = None) -> int:
