@@ -32,7 +32,7 @@ def _once(values: list[str]) -> list[str]:
 class RequirementInputSerializer(serializers.Serializer):
     key = serializers.SlugField(max_length=60)
     # A plain string checked here: as a choice it would name the evidence kinds'
-    # enum a second time (see apps/registry/api/serializers.py).
+    # enum a second time (see apps/registry/api/serializers/catalogue.py).
     kind = serializers.CharField(
         max_length=30, help_text=" | ".join(EvidenceRequirement.Kind.values)
     )
