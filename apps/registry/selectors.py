@@ -638,3 +638,14 @@ def request_detail(
 
 def finding_get(*, fetched_by: User, finding_id: int) -> Finding | None:
     return finding_list(fetched_by=fetched_by).filter(pk=finding_id).first()
+
+
+def mlflow_connection_get(*, fetched_by: User) -> MlflowConnection | None:
+    """The fetcher's organisation's MLflow connection, enabled or not."""
+    if not fetched_by.organization_id:
+        return None
+    return (
+        MlflowConnection.objects.filter(organization_id=fetched_by.organization_id)
+        .select_related("default_team", "configured_by")
+        .first()
+    )

@@ -21,6 +21,7 @@ from apps.accounts.models import Role
 from apps.audit.models import Chain
 from apps.registry import promotion as registry_promotion
 from apps.registry import services as registry_services
+from apps.registry.mlflow.sync import mlflow_connection_set
 from apps.registry.models import Finding, ModelVersion, RegisteredModel
 from apps.webhooks.models import WebhookDelivery
 from apps.webhooks.services import webhook_event_publish, webhook_subscription_create
@@ -198,6 +199,17 @@ def _submitted_version(world, actor) -> dict:
     return {}
 
 
+def _mlflow_connection(world, actor) -> dict:
+    mlflow_connection_set(
+        organization=world.team.organization,
+        tracking_uri="https://mlflow.example.com",
+        token="s3cret",
+        default_team=world.team,
+        configured_by=world.actors["org_admin"],
+    )
+    return {}
+
+
 R = "api/v1/registry/"
 MODEL = R + "models/<int:model_id>/"
 VERSION = R + "versions/<int:version_id>/"
@@ -366,6 +378,21 @@ REGISTRY_ENDPOINTS = [
         (401, 404, 403, 403, 403),
         kwargs=_finding,
         data={"note": "Moved back through a request."},
+    ),
+    # The MLflow connection is org admins' business; the other admin reads their own
+    # organisation's (none) and names a team of another organisation.
+    Endpoint(
+        "GET", R + "mlflow/", (401, 404, 403, 403, 200), kwargs=_mlflow_connection
+    ),
+    Endpoint(
+        "PUT",
+        R + "mlflow/",
+        (401, 400, 403, 403, 200),
+        data=lambda w: {
+            "tracking_uri": "https://mlflow.example.com",
+            "token": "s3cret",
+            "default_team": w.team.pk,
+        },
     ),
 ]
 

@@ -4,6 +4,7 @@ from apps.registry.api.views import (
     aliases,
     evidence,
     governance,
+    mlflow,
     models,
     promotions,
     versions,
@@ -81,4 +82,5 @@ urlpatterns = [
         governance.FindingResolveApi.as_view(),
         name="finding-resolve",
     ),
+    path("mlflow/", mlflow.MlflowConnectionApi.as_view(), name="mlflow-connection"),
 ]
