@@ -102,7 +102,7 @@ def _revalidation_block(model: RegisteredModel) -> None:
         )
 
 
-def _excluded_approvers(request: PromotionRequest) -> dict[int, str]:
+def excluded_approvers(request: PromotionRequest) -> dict[int, str]:
     """Who may not decide this request, and why (separation of duties)."""
     excluded = {
         author: "an author of the version" for author in request.version.authors
@@ -257,7 +257,7 @@ def promotion_decide(
             "Deciding promotions takes the approver or risk officer role.",
             code="not_an_approver",
         )
-    excluded = _excluded_approvers(request)
+    excluded = excluded_approvers(request)
     if approver.pk in excluded:
         raise PermissionDeniedError(
             f"You are {excluded[approver.pk]}: someone independent must decide.",
@@ -509,7 +509,7 @@ def _break_glass(
             "The policy for this tier and target does not allow break-glass.",
             code="break_glass_not_allowed",
         )
-    if applied_by.pk in _excluded_approvers(request):
+    if applied_by.pk in excluded_approvers(request):
         raise PermissionDeniedError(
             "You cannot break the glass on a request you are part of.",
             code="separation_of_duties",

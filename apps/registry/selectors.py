@@ -56,6 +56,34 @@ def visible_models(*, user: User) -> QuerySet[RegisteredModel]:
 # --- Models ---------------------------------------------------------------------------
 
 
+# A live version whose revalidation falls within this many days is "due soon".
+DUE_SOON_DAYS = 30
+
+
+def _with_revalidation_state(models: QuerySet[RegisteredModel]) -> QuerySet:
+    """Annotate `revalidation_state` (overdue | due_soon | ok) and `next_revalidation`
+    (the earliest due date). Only live versions count: a superseded version's date is
+    history, not a duty."""
+    live = ModelVersion.objects.filter(
+        model=OuterRef("pk"), status=ModelVersion.Status.ACTIVE
+    )
+    overdue = ModelVersion.objects.filter(
+        model=OuterRef("pk"), revalidation_overdue_since__isnull=False
+    )
+    soon = date.fromordinal(date.today().toordinal() + DUE_SOON_DAYS)
+    due_soon = live.filter(revalidation_due__lte=soon)
+    next_due = live.filter(revalidation_due__isnull=False).order_by("revalidation_due")
+    return models.annotate(
+        revalidation_state=Case(
+            When(Exists(overdue), then=Value("overdue")),
+            When(Exists(due_soon), then=Value("due_soon")),
+            default=Value("ok"),
+            output_field=CharField(),
+        ),
+        next_revalidation=Subquery(next_due.values("revalidation_due")[:1]),
+    )
+
+
 def model_list(
     *,
     fetched_by: User,
@@ -75,23 +103,9 @@ def model_list(
         models = models.filter(aliases__name=alias)
     if q:
         models = models.filter(Q(name__icontains=q) | Q(purpose__icontains=q))
+    models = _with_revalidation_state(models)
     if revalidation:
-        versions = ModelVersion.objects.filter(model=OuterRef("pk"))
-        overdue = versions.filter(revalidation_overdue_since__isnull=False)
-        if revalidation == "overdue":
-            models = models.filter(Exists(overdue))
-        elif revalidation == "due_soon":
-            soon = date.today().toordinal() + 30
-            models = models.filter(
-                Exists(
-                    versions.filter(
-                        revalidation_overdue_since__isnull=True,
-                        revalidation_due__lte=date.fromordinal(soon),
-                    )
-                )
-            )
-        elif revalidation == "ok":
-            models = models.exclude(Exists(overdue))
+        models = models.filter(revalidation_state=revalidation)
     return models.prefetch_related(
         Prefetch("aliases", queryset=Alias.objects.select_related("version"))
     ).distinct()
@@ -383,10 +397,6 @@ def overdue_retrospective_ids(*, now: datetime) -> list[int]:
 
 # --- Pages ------------------------------------------------------------------------------
 
-# A version whose revalidation falls within this many days is "due soon" (as in the
-# model_list filter).
-DUE_SOON_DAYS = 30
-
 
 def model_table(
     *,
@@ -397,37 +407,15 @@ def model_table(
     revalidation: str | None = None,
     q: str | None = None,
 ) -> QuerySet[RegisteredModel]:
-    """model_list, each model annotated with `revalidation_state` (overdue | due_soon |
-    ok, judged as the filter judges it) and `next_revalidation` (earliest due date)."""
-    versions = ModelVersion.objects.filter(model=OuterRef("pk"))
-    soon = date.fromordinal(date.today().toordinal() + DUE_SOON_DAYS)
-    overdue = versions.filter(revalidation_overdue_since__isnull=False)
-    due_soon = versions.filter(
-        revalidation_overdue_since__isnull=True, revalidation_due__lte=soon
-    )
-    next_due = versions.filter(revalidation_due__isnull=False).order_by(
-        "revalidation_due"
-    )
-    return (
-        model_list(
-            fetched_by=fetched_by,
-            team=team,
-            risk_tier=risk_tier,
-            alias=alias,
-            revalidation=revalidation,
-            q=q,
-        )
-        .annotate(
-            revalidation_state=Case(
-                When(Exists(overdue), then=Value("overdue")),
-                When(Exists(due_soon), then=Value("due_soon")),
-                default=Value("ok"),
-                output_field=CharField(),
-            ),
-            next_revalidation=Subquery(next_due.values("revalidation_due")[:1]),
-        )
-        .order_by("name", "pk")
-    )
+    """model_list in the order of the registry page."""
+    return model_list(
+        fetched_by=fetched_by,
+        team=team,
+        risk_tier=risk_tier,
+        alias=alias,
+        revalidation=revalidation,
+        q=q,
+    ).order_by("name", "pk")
 
 
 def model_filter_teams(*, fetched_by: User) -> QuerySet[Team]:

@@ -28,7 +28,7 @@ def _deciding(request: PromotionRequest, user: User) -> tuple[bool, str]:
     if any(d.approver_id == user.pk for d in request.decisions.all()):
         return False, "You have decided on this request."
     # The same separation-of-duties rule promotion_decide enforces.
-    excluded = promotion._excluded_approvers(request)
+    excluded = promotion.excluded_approvers(request)
     if user.pk in excluded:
         return False, f"You are {excluded[user.pk]}: someone independent must decide."
     return True, ""
@@ -51,7 +51,7 @@ def request_actions(request: PromotionRequest, user: User) -> RequestActions:
         and bool(request.policy_snapshot.get("allow_break_glass"))
         and not request.retrospective_of_id
         and policies.can_break_glass(user)
-        and user.pk not in promotion._excluded_approvers(request),
+        and user.pk not in promotion.excluded_approvers(request),
     )
 
 
