@@ -9,7 +9,10 @@ anyone moving an alias (mlflow#7762), so a move that no applied request explains
 recorded as a Finding, once per distinct drift.
 
 Outbound (`mlflow_alias_push`): after a request is applied, the alias is set in
-MLflow and the outcome is recorded once per request.
+MLflow and the outcome is recorded once per request. When a break-glass promotion is
+undone (its retrospective rejected or missed), `mlflow_alias_withdraw` deletes the
+alias in MLflow, if it still points at the suspended version, and records the outcome
+once per retrospective request.
 
 HTTP calls never run inside a transaction. The token is stored encrypted and
 reaches only the client's Authorization header.
@@ -78,6 +81,15 @@ PUSH_OUTCOMES = (PUSHED, PUSH_SKIPPED, PUSH_FAILED)
 # An apply's push is in flight (queued or retrying) for at most this long. Until its
 # outcome is recorded, MLflow still showing the previous version is not drift.
 PUSH_SETTLE = timedelta(hours=1)
+
+WITHDRAWN, WITHDRAW_SKIPPED, WITHDRAW_FAILED = (
+    "mlflow.alias_withdrawn",
+    "mlflow.alias_withdraw_skipped",
+    "mlflow.alias_withdraw_failed",
+)
+WITHDRAW_OUTCOMES = (WITHDRAWN, WITHDRAW_SKIPPED, WITHDRAW_FAILED)
+# Likewise for the withdrawal after a suspension (same task retries as the push).
+WITHDRAW_SETTLE = PUSH_SETTLE
 
 
 class MlflowConfigError(MlflowError):
@@ -407,14 +419,17 @@ class _AliasState:
     settled: bool  # any push after its apply has finished (or can no longer come)
 
 
-def _push_outcome_request_ids(organization_id: int, request_ids: list[int]) -> set[int]:
+def _outcome_request_ids(
+    organization_id: int, request_ids: list[int], outcomes: tuple[str, ...]
+) -> set[int]:
+    """The requests among `request_ids` with one of `outcomes` recorded."""
     if not request_ids:
         return set()
     rows = AuditEvent.objects.filter(
         chain__key=Chain.key_for(organization_id),
         object_type=PromotionRequest._meta.label_lower,
         object_id__in=[str(pk) for pk in request_ids],
-        action__in=PUSH_OUTCOMES,
+        action__in=outcomes,
     ).values_list("object_id", flat=True)
     return {int(pk) for pk in rows}
 
@@ -428,7 +443,9 @@ def _alias_snapshot(
         ).select_related("version")
     )
     recent = [a.via_request_id for a in aliases if a.set_at > now - PUSH_SETTLE]
-    pushed = _push_outcome_request_ids(organization_id, [r for r in recent if r])
+    pushed = _outcome_request_ids(
+        organization_id, [r for r in recent if r], PUSH_OUTCOMES
+    )
     return {
         (a.model_id, a.name): _AliasState(
             alias_id=a.pk,
@@ -440,6 +457,38 @@ def _alias_snapshot(
             settled=a.via_request_id not in recent or a.via_request_id in pushed,
         )
         for a in aliases
+    }
+
+
+def _withdrawals_in_flight(
+    organization_id: int, names: set[str], now: datetime
+) -> set[tuple[int, str, str]]:
+    """(model, alias, MLflow version) of recent suspensions whose withdrawal from
+    MLflow has no outcome yet: MLflow still showing the suspended version is not drift
+    until it has. A failed, skipped or lost (older than WITHDRAW_SETTLE) withdrawal
+    gets no such grace."""
+    rows = list(
+        PromotionRequest.objects.filter(
+            version__model__organization_id=organization_id,
+            retrospective_of__isnull=False,
+            status__in=(
+                PromotionRequest.Status.REJECTED,
+                PromotionRequest.Status.EXPIRED,
+            ),
+            version__status=ModelVersion.Status.SUSPENDED,
+            target__in=names,
+            closed_at__gt=now - WITHDRAW_SETTLE,
+        )
+        .exclude(version__mlflow_version="")
+        .values_list("pk", "version__model_id", "target", "version__mlflow_version")
+    )
+    done = _outcome_request_ids(
+        organization_id, [row[0] for row in rows], WITHDRAW_OUTCOMES
+    )
+    return {
+        (model_id, target, mlflow_version)
+        for pk, model_id, target, mlflow_version in rows
+        if pk not in done
     }
 
 
@@ -517,6 +566,7 @@ def _check_drift(
     model: RegisteredModel,
     remote: RemoteModel,
     snapshot: dict[tuple[int, str], _AliasState],
+    withdrawing: set[tuple[int, str, str]],
     protected: set[str],
     report: SyncReport,
 ) -> None:
@@ -527,6 +577,8 @@ def _check_drift(
             state.mlflow_version == mlflow_version or not state.settled
         ):
             continue
+        if state is None and (model.pk, name, mlflow_version) in withdrawing:
+            continue  # a suspension's withdrawal is on its way
         if _drift_record(model, name, mlflow_version, state) is not None:
             report.findings += 1
 
@@ -548,14 +600,18 @@ def mlflow_import(
     protected = services.protected_alias_names(connection.organization)
     # Tollgate's aliases are read before MLflow's, so a push that lands between the
     # two reads cannot look like drift.
-    snapshot = _alias_snapshot(connection.organization_id, protected, timezone.now())
+    now = timezone.now()
+    snapshot = _alias_snapshot(connection.organization_id, protected, now)
+    withdrawing = _withdrawals_in_flight(connection.organization_id, protected, now)
     try:
         with _client(connection, client) as api:
             for remote in api.search_registered_models():
                 model = _import_model(connection, remote, report)
                 if model is not None:
                     _import_versions(connection, model, api, report)
-                    _check_drift(model, remote, snapshot, protected, report)
+                    _check_drift(
+                        model, remote, snapshot, withdrawing, protected, report
+                    )
     except MlflowError as exc:
         _record_outcome(connection, error=str(exc), synced=False)
         logger.warning(
@@ -589,15 +645,18 @@ def _push_skip_reason(
 
 
 @transaction.atomic
-def _push_record(request_id: int, action: str, **data: Any) -> bool:
-    """The request's one push outcome; False if one is already recorded."""
+def _record_once(
+    request_id: int, action: str, outcomes: tuple[str, ...], **data: Any
+) -> bool:
+    """The request's one outcome among `outcomes`; False if one is already recorded.
+    The request's row lock makes concurrent runs record one between them."""
     request = (
         PromotionRequest.objects.select_for_update(of=("self",))
         .select_related("version__model__organization")
         .get(pk=request_id)
     )
     model = request.version.model
-    if _push_outcome_request_ids(model.organization_id, [request.pk]):
+    if _outcome_request_ids(model.organization_id, [request.pk], outcomes):
         return False
     record_event(
         organization=model.organization,
@@ -617,6 +676,10 @@ def _push_record(request_id: int, action: str, **data: Any) -> bool:
     return True
 
 
+def _push_record(request_id: int, action: str, **data: Any) -> bool:
+    return _record_once(request_id, action, PUSH_OUTCOMES, **data)
+
+
 def mlflow_alias_push(*, request_id: int, client: MlflowClient | None = None) -> str:
     """Set the applied request's alias in MLflow. Returns what happened. Raises
     MlflowError for the caller to retry; `mlflow_alias_push_failed` gives up."""
@@ -624,7 +687,7 @@ def mlflow_alias_push(*, request_id: int, client: MlflowClient | None = None) ->
         "version__model__organization"
     ).get(pk=request_id)
     model = request.version.model
-    if _push_outcome_request_ids(model.organization_id, [request.pk]):
+    if _outcome_request_ids(model.organization_id, [request.pk], PUSH_OUTCOMES):
         return "already_recorded"
     connection = selectors.mlflow_connection_for(organization=model.organization)
     reason = _push_skip_reason(request, connection)
@@ -640,3 +703,119 @@ def mlflow_alias_push(*, request_id: int, client: MlflowClient | None = None) ->
 def mlflow_alias_push_failed(*, request_id: int, error: str) -> None:
     """Give up on a push: record why (MlflowError messages carry no secrets)."""
     _push_record(request_id, PUSH_FAILED, error=error[:500])
+
+
+# --- Withdrawal -------------------------------------------------------------------------
+
+
+def _withdraw_record(request_id: int, action: str, **data: Any) -> bool:
+    request = PromotionRequest.objects.only("retrospective_of_id").get(pk=request_id)
+    data = {"break_glass_request": request.retrospective_of_id, **data}
+    return _record_once(request_id, action, WITHDRAW_OUTCOMES, **data)
+
+
+def _tollgate_holder(request: PromotionRequest) -> dict[str, Any]:
+    """Who holds the alias in Tollgate now (after the suspension removed it, only a
+    later applied request can): MLflow must then follow that, not lose the alias."""
+    holder = (
+        Alias.objects.filter(model_id=request.version.model_id, name=request.target)
+        .values("version__version", "via_request_id")
+        .first()
+    )
+    if holder is None:
+        return {}
+    return {
+        "tollgate_version": holder["version__version"],
+        "tollgate_request": holder["via_request_id"],
+    }
+
+
+def _withdraw_skip_reason(
+    request: PromotionRequest, connection: MlflowConnection | None
+) -> tuple[str, dict[str, Any]]:
+    version = request.version
+    if (
+        request.retrospective_of_id is None
+        or request.status
+        not in (PromotionRequest.Status.REJECTED, PromotionRequest.Status.EXPIRED)
+        or version.status != ModelVersion.Status.SUSPENDED
+    ):
+        return "not_suspended", {}
+    if connection is None:
+        return "no_connection", {}
+    if not version.model.mlflow_name or not version.mlflow_version:
+        return "not_in_mlflow", {}
+    holder = _tollgate_holder(request)
+    if holder:
+        return "repromoted", holder
+    return "", {}
+
+
+def _mlflow_alias_version(api: MlflowClient, name: str, alias: str) -> str | None:
+    """The MLflow version `alias` points at; None if MLflow has no such alias (or no
+    such model any more)."""
+    try:
+        return api.get_registered_model(name).aliases.get(alias)
+    except MlflowError as exc:
+        if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+            return None
+        raise
+
+
+def _delete_alias(api: MlflowClient, name: str, alias: str) -> str:
+    """Delete the alias; "absent" if the model went meanwhile (MLflow deletes a missing
+    alias of an existing model without complaint)."""
+    try:
+        api.delete_alias(name, alias)
+    except MlflowError as exc:
+        if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+            return "absent"
+        raise
+    return ""
+
+
+def mlflow_alias_withdraw(
+    *, request_id: int, client: MlflowClient | None = None
+) -> str:
+    """After a suspension, delete the alias in MLflow if it still points at the
+    suspended version. `request_id` is the retrospective request that suspended it.
+
+    Never removes an alias moved since, in MLflow (`repointed`) or through a later
+    applied request in Tollgate (`repromoted`, checked again just before the delete).
+    MLflow has no conditional delete, so a move landing between the read and the
+    delete (milliseconds) cannot be told apart. Returns what happened; raises
+    MlflowError for the caller to retry; `mlflow_alias_withdraw_failed` gives up.
+    """
+    request = PromotionRequest.objects.select_related(
+        "version__model__organization"
+    ).get(pk=request_id)
+    version = request.version
+    model = version.model
+    if _outcome_request_ids(model.organization_id, [request.pk], WITHDRAW_OUTCOMES):
+        return "already_recorded"
+    connection = selectors.mlflow_connection_for(organization=model.organization)
+    reason, data = _withdraw_skip_reason(request, connection)
+    if not reason:
+        with _client(connection, client) as api:
+            current = _mlflow_alias_version(api, model.mlflow_name, request.target)
+            if current is None:
+                reason = "absent"
+            elif current != version.mlflow_version:
+                reason, data = "repointed", {"mlflow_version_now": current}
+            elif holder := _tollgate_holder(request):
+                reason, data = "repromoted", holder
+            else:
+                reason = _delete_alias(api, model.mlflow_name, request.target)
+    if reason:
+        recorded = _withdraw_record(request.pk, WITHDRAW_SKIPPED, reason=reason, **data)
+        return f"skipped:{reason}" if recorded else "already_recorded"
+    recorded = _withdraw_record(
+        request.pk, WITHDRAWN, tracking_uri=safe_url(connection.tracking_uri)
+    )
+    return "withdrawn" if recorded else "already_recorded"
+
+
+def mlflow_alias_withdraw_failed(*, request_id: int, error: str) -> None:
+    """Give up on a withdrawal: record why. The drift check then reports MLflow still
+    serving the suspended version."""
+    _withdraw_record(request_id, WITHDRAW_FAILED, error=error[:500])
