@@ -15,3 +15,6 @@ urlpatterns = [
     path("registry/", include("apps.registry.urls")),
     path("", include("apps.accounts.urls")),
 ]
+
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"

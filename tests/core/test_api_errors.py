@@ -77,3 +77,37 @@ def test_api_throttles_each_user_separately(tight_rates, make_user, api_client):
     response = api_client(make_user()).get("/api/v1/me/")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", POST_PATHS)
+def test_post_api_answers_a_deeply_nested_body_with_400(path, make_user, api_client):
+    admin = make_user(Role.ORG_ADMIN)
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = api_client(admin).post(path, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nowhere/", "/api/v1/registry/models/abc/", "/api/v2/"]
+)
+def test_an_unknown_api_path_is_a_json_404(path, make_user, client):
+    client.force_login(make_user(Role.ORG_ADMIN))
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found.", "fields": {}}
+    }
+
+
+def test_an_unknown_page_is_still_an_html_404(make_user, client):
+    client.force_login(make_user(Role.ORG_ADMIN))
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

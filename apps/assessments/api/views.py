@@ -11,7 +11,7 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,6 +36,7 @@ from apps.assessments.api.serializers import (
 from apps.assessments.models import PERIOD_PATTERN, Answer, Assessment
 from apps.assessments.scoring import rollup
 from apps.core.api.pagination import PageNumberPagination, paginated_response
+from apps.core.api.parsers import JSONParser
 from apps.rubrics import selectors as rubric_selectors
 
 

@@ -10,13 +10,14 @@ from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import InOrganization
 from apps.assessments.api.serializers import IdField
 from apps.core.api.pagination import PageNumberPagination, paginated_response
+from apps.core.api.parsers import JSONParser
 from apps.core.uploads import content_type_for
 from apps.registry import selectors, services
 from apps.registry.api import lookups
