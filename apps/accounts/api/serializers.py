@@ -55,3 +55,9 @@ class ApiTokenSerializer(serializers.ModelSerializer):
             "revoked_at",
             "last_used_at",
         ]
+
+
+class TeamRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name", "slug"]

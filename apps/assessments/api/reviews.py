@@ -18,11 +18,11 @@ from apps.assessments.api.lookups import assessment_evidence, visible_assessment
 from apps.assessments.api.serializers import (
     AssessmentSerializer,
     EvidenceSerializer,
-    IdField,
     ResolutionSerializer,
     SnapshotSerializer,
 )
 from apps.assessments.models import Assessment, NotApplicableReason
+from apps.core.api.serializers import IdField
 
 
 def reviewable_assessment(request, assessment_id: int) -> Assessment:

@@ -3,16 +3,11 @@ load what each one reads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.utils.serializer_helpers import ReturnDict
 
-from apps.accounts.api.serializers import UserBriefSerializer
-from apps.accounts.models import Team
+from apps.accounts.api.serializers import TeamRefSerializer, UserBriefSerializer
 from apps.assessments.models import (
     Answer,
     Assessment,
@@ -21,41 +16,8 @@ from apps.assessments.models import (
     Resolution,
     ScoreSnapshot,
 )
+from apps.core.api.serializers import IdField
 from apps.rubrics.models import Rubric
-
-# The largest id the database stores; a larger one is bad input, not a server error.
-MAX_ID = 2**63 - 1
-
-
-class IdField(serializers.IntegerField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
-
-
-def _flat_errors(detail: Any, name: str = "") -> Iterator[tuple[str, list[str]]]:
-    """DRF's nested errors as `answers[3].value` names, the way services name them."""
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            if key == "non_field_errors" and name:
-                yield from _flat_errors(value, name)
-            elif isinstance(key, int):  # DRF keys a list's item errors by index
-                yield from _flat_errors(value, f"{name}[{key}]")
-            else:
-                yield from _flat_errors(value, f"{name}.{key}" if name else key)
-    elif isinstance(detail, list) and any(isinstance(i, dict | list) for i in detail):
-        for index, item in enumerate(detail):
-            yield from _flat_errors(item, f"{name}[{index}]")
-    else:
-        messages = detail if isinstance(detail, list) else [detail]
-        yield name, [str(m) for m in messages]
-
-
-class FlatErrorsSerializer(serializers.Serializer):
-    """Names nested input errors `items[i].field` instead of nesting them."""
-
-    @property
-    def errors(self) -> ReturnDict:
-        return ReturnDict(dict(_flat_errors(super().errors)), serializer=self)
 
 
 class AnswerInputSerializer(serializers.Serializer):
@@ -67,12 +29,6 @@ class AnswerInputSerializer(serializers.Serializer):
     notes = serializers.CharField(
         max_length=5000, allow_blank=True, default="", trim_whitespace=False
     )
-
-
-class TeamRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Team
-        fields = ["id", "name", "slug"]
 
 
 class RubricRefSerializer(serializers.ModelSerializer):

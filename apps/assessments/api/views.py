@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts_selectors
-from apps.accounts.api.serializers import UserBriefSerializer
+from apps.accounts.api.serializers import TeamRefSerializer, UserBriefSerializer
 from apps.accounts.permissions import InOrganization
 from apps.assessments import policies, selectors, services
 from apps.assessments.api.lookups import assessment_evidence, visible_assessment
@@ -25,18 +25,16 @@ from apps.assessments.api.serializers import (
     AnswerSerializer,
     AssessmentSerializer,
     EvidenceSerializer,
-    FlatErrorsSerializer,
-    IdField,
     LatestScoresSerializer,
     ResolutionSerializer,
     RubricRefSerializer,
     SnapshotSerializer,
-    TeamRefSerializer,
 )
 from apps.assessments.models import PERIOD_PATTERN, Answer, Assessment
 from apps.assessments.scoring import rollup
 from apps.core.api.pagination import PageNumberPagination, paginated_response
 from apps.core.api.parsers import JSONParser
+from apps.core.api.serializers import FlatErrorsSerializer, IdField
 from apps.rubrics import selectors as rubric_selectors
 
 

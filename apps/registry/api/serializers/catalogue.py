@@ -14,8 +14,8 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from apps.accounts.api.serializers import UserBriefSerializer
-from apps.assessments.api.serializers import IdField, TeamRefSerializer
+from apps.accounts.api.serializers import TeamRefSerializer, UserBriefSerializer
+from apps.core.api.serializers import IdField
 from apps.registry.models import (
     SHA256_PATTERN,
     Alias,

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import InOrganization
-from apps.assessments.api.serializers import IdField
 from apps.core.api.pagination import PageNumberPagination, paginated_response
 from apps.core.api.parsers import JSONParser
+from apps.core.api.serializers import IdField
 from apps.core.uploads import content_type_for
 from apps.registry import selectors, services
 from apps.registry.api import lookups

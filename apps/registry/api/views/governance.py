@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import InOrganization
-from apps.assessments.api.serializers import FlatErrorsSerializer
 from apps.core.api.pagination import PageNumberPagination, paginated_response
+from apps.core.api.serializers import FlatErrorsSerializer
 from apps.registry import gates, selectors, services
 from apps.registry.api import lookups
 from apps.registry.api.serializers import FindingSerializer, PromotionPolicySerializer

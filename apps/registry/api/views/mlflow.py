@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts_selectors
-from apps.accounts.api.serializers import UserBriefSerializer
+from apps.accounts.api.serializers import TeamRefSerializer, UserBriefSerializer
 from apps.accounts.permissions import IsOrgAdmin
-from apps.assessments.api.serializers import IdField, TeamRefSerializer
+from apps.core.api.serializers import IdField
 from apps.registry import selectors
 from apps.registry.mlflow import sync
 from apps.registry.models import MlflowConnection

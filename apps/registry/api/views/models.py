@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts_selectors
 from apps.accounts.permissions import InOrganization
-from apps.assessments.api.serializers import IdField
 from apps.core.api.pagination import PageNumberPagination, paginated_response
+from apps.core.api.serializers import IdField
 from apps.registry import selectors, services
 from apps.registry.api import lookups
 from apps.registry.api.serializers import (
