@@ -24,9 +24,9 @@ from apps.assessments.models import (
 )
 from apps.assessments.scoring import ENGINE_VERSION, score_assessment
 from apps.assessments.selectors import question_rule
-from apps.core.uploads import content_type_for, sha256_of, upload_problem
 from apps.audit.services import record_event
 from apps.core.exceptions import ApplicationError
+from apps.core.uploads import content_type_for, sha256_of, upload_problem
 from apps.rubrics.models import Question, Rubric
 
 Status = Assessment.Status
