@@ -585,7 +585,8 @@ def evidence_add(
     note: str = "",
     supersedes: EvidenceItem | None = None,
 ) -> EvidenceItem:
-    """Attach a file or link for one requirement; a replacement supersedes a reviewed item."""
+    """Attach a file or link for one requirement. It replaces (supersedes) the
+    requirement's current item, if any: approvals given on that item go stale."""
     _refuse(policies.can_contribute(submitted_by, version.model), "attach evidence")
     version = _lock_version(version)
     if bool(url) == (upload is not None):
@@ -597,6 +598,17 @@ def evidence_add(
         raise ApplicationError(
             "Unknown evidence kind.",
             fields={"kind": [f"Use one of {EvidenceRequirement.Kind.values}."]},
+        )
+    if supersedes is None:
+        # One current item per requirement: new evidence replaces what was there.
+        supersedes = (
+            EvidenceItem.objects.filter(
+                version=version,
+                requirement_key=requirement_key,
+                superseded_by__isnull=True,
+            )
+            .order_by("-pk")
+            .first()
         )
     if supersedes is not None:
         if (

@@ -565,3 +565,22 @@ def test_an_apply_that_finds_approvals_gone_stale_reopens_with_one_event(
     reopened = AuditEvent.objects.order_by("-pk").first()
     assert reopened.action == "promotion_request.reopened"
     assert not version.aliases.exists()
+
+
+def test_new_evidence_for_a_requirement_replaces_the_current_item(registry):
+    request = registry.approved(tier="medium")
+    card = request.version.evidence.get(requirement_key="model_card")
+
+    newer = services.evidence_add(
+        version=request.version,
+        requirement_key="model_card",
+        kind="model_card",
+        submitted_by=registry.member,
+        url="https://wiki.example.com/cards/fraud-v2",
+    )
+
+    assert newer.supersedes_id == card.pk
+    request.refresh_from_db()
+    assert (
+        request.status == PromotionRequest.Status.OPEN
+    )  # its approvals saw the old card
