@@ -637,3 +637,53 @@ def mlflow_connection_get(*, fetched_by: User) -> MlflowConnection | None:
         .select_related("default_team", "configured_by")
         .first()
     )
+
+
+# --- Flat reads for hot paths -------------------------------------------------------------
+# visible_models() filters through nested subqueries, and building them costs more CPU
+# than the database spends on a one-row read. These judge the same rule in Python from
+# the caller's roles (one query per request, cached on the user), so the row comes back
+# in one flat query: about a third less CPU per read by alias (bench/registry.py). Same
+# answers as their nested twins: tests/registry/test_selectors_flat.py.
+
+
+def sees_model(user: User, *, organization_id: int, team_id: int) -> bool:
+    """visible_models' rule for one model, from the user's roles."""
+    if not user.is_authenticated or user.organization_id != organization_id:
+        return False
+    return _reads_whole_registry(user) or team_id in user_roles(user=user).team_roles
+
+
+def _only_row(queryset: QuerySet):
+    # The filter names at most one row: no ORDER BY to build or run.
+    return next(iter(queryset.order_by()[:1]), None)
+
+
+def alias_get_flat(*, fetched_by: User, model_id: int, name: str) -> Alias | None:
+    """alias_get in one flat query (alias, model and version joined)."""
+    alias = _only_row(
+        Alias.objects.filter(model_id=model_id, name=name).select_related(
+            "model", "version"
+        )
+    )
+    if alias is None or not sees_model(
+        fetched_by,
+        organization_id=alias.model.organization_id,
+        team_id=alias.model.team_id,
+    ):
+        return None
+    return alias
+
+
+def model_get_flat(*, fetched_by: User, model_id: int) -> RegisteredModel | None:
+    """model_get in one flat query (team, owner and organisation joined)."""
+    model = _only_row(
+        RegisteredModel.objects.filter(pk=model_id).select_related(
+            "team", "owner", "organization"
+        )
+    )
+    if model is None or not sees_model(
+        fetched_by, organization_id=model.organization_id, team_id=model.team_id
+    ):
+        return None
+    return model
