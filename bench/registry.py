@@ -60,6 +60,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -628,7 +629,9 @@ def run_all(args, tollgate_base: str, mlflow_base: str | None, fixture) -> dict:
         "database_vendor": connection.vendor,
         "floor_endpoint": f"GET {FLOOR_PATH}",
         "throttle_user_rate": THROTTLE,
-        "mlflow": "mlflow server 3.x, SQLite, 4 workers" if ml else None,
+        "mlflow": f"mlflow server {metadata.version('mlflow')}, SQLite, 4 workers"
+        if ml
+        else None,
         "models_per_mode": args.models,
         "versions_per_model": args.versions,
         "modes": modes,
