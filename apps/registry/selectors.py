@@ -106,9 +106,13 @@ def model_list(
     models = _with_revalidation_state(models)
     if revalidation:
         models = models.filter(revalidation_state=revalidation)
-    return models.prefetch_related(
-        Prefetch("aliases", queryset=Alias.objects.select_related("version"))
-    ).distinct()
+    return (
+        models.order_by("name", "pk")
+        .prefetch_related(
+            Prefetch("aliases", queryset=Alias.objects.select_related("version"))
+        )
+        .distinct()
+    )
 
 
 def model_get(*, fetched_by: User, model_id: int) -> RegisteredModel | None:
@@ -396,26 +400,6 @@ def overdue_retrospective_ids(*, now: datetime) -> list[int]:
 
 
 # --- Pages ------------------------------------------------------------------------------
-
-
-def model_table(
-    *,
-    fetched_by: User,
-    team: int | None = None,
-    risk_tier: str | None = None,
-    alias: str | None = None,
-    revalidation: str | None = None,
-    q: str | None = None,
-) -> QuerySet[RegisteredModel]:
-    """model_list in the order of the registry page."""
-    return model_list(
-        fetched_by=fetched_by,
-        team=team,
-        risk_tier=risk_tier,
-        alias=alias,
-        revalidation=revalidation,
-        q=q,
-    ).order_by("name", "pk")
 
 
 def model_filter_teams(*, fetched_by: User) -> QuerySet[Team]:

@@ -3,6 +3,8 @@ cannot see is a 404; one named in the body is a 400 on that field."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -17,63 +19,71 @@ from apps.registry.models import (
     RegisteredModel,
 )
 
+T = TypeVar("T")
+
+
+def _found(row: T | None, missing: str) -> T:
+    if row is None:
+        raise NotFound(missing)
+    return row
+
 
 def visible_model(request, model_id: int) -> RegisteredModel:
-    model = selectors.model_get(fetched_by=request.user, model_id=model_id)
-    if model is None:
-        raise NotFound("No such model.")
-    return model
+    return _found(
+        selectors.model_get(fetched_by=request.user, model_id=model_id),
+        "No such model.",
+    )
 
 
 def model_detail(request, model_id: int) -> RegisteredModel:
-    model = selectors.model_detail(fetched_by=request.user, model_id=model_id)
-    if model is None:
-        raise NotFound("No such model.")
-    return model
+    return _found(
+        selectors.model_detail(fetched_by=request.user, model_id=model_id),
+        "No such model.",
+    )
 
 
 def visible_version(request, version_id: int) -> ModelVersion:
-    version = selectors.version_get(fetched_by=request.user, version_id=version_id)
-    if version is None:
-        raise NotFound("No such version.")
-    return version
+    return _found(
+        selectors.version_get(fetched_by=request.user, version_id=version_id),
+        "No such version.",
+    )
 
 
 def version_detail(request, version_id: int) -> ModelVersion:
-    version = selectors.version_detail(fetched_by=request.user, version_id=version_id)
-    if version is None:
-        raise NotFound("No such version.")
-    return version
+    return _found(
+        selectors.version_detail(fetched_by=request.user, version_id=version_id),
+        "No such version.",
+    )
 
 
 def visible_evidence(request, evidence_id: int) -> EvidenceItem:
-    item = selectors.evidence_get(fetched_by=request.user, item_id=evidence_id)
-    if item is None:
-        raise NotFound("No such evidence.")
-    return item
+    return _found(
+        selectors.evidence_get(fetched_by=request.user, item_id=evidence_id),
+        "No such evidence.",
+    )
 
 
 def visible_request(request, request_id: int) -> PromotionRequest:
-    promotion = selectors.request_get(fetched_by=request.user, request_id=request_id)
-    if promotion is None:
-        raise NotFound("No such promotion request.")
-    return promotion
+    return _found(
+        selectors.request_get(fetched_by=request.user, request_id=request_id),
+        "No such promotion request.",
+    )
 
 
 def request_detail(request, request_id: int) -> PromotionRequest:
-    promotion = selectors.request_detail(
-        fetched_by=request.user, request_id=request_id, now=timezone.now()
+    return _found(
+        selectors.request_detail(
+            fetched_by=request.user, request_id=request_id, now=timezone.now()
+        ),
+        "No such promotion request.",
     )
-    if promotion is None:
-        raise NotFound("No such promotion request.")
-    return promotion
 
 
 def visible_finding(request, finding_id: int) -> Finding:
-    finding = selectors.finding_get(fetched_by=request.user, finding_id=finding_id)
-    if finding is None:
-        raise NotFound("No such finding.")
-    return finding
+    return _found(
+        selectors.finding_get(fetched_by=request.user, finding_id=finding_id),
+        "No such finding.",
+    )
 
 
 def named_version(request, version_id: int, *, field: str) -> ModelVersion:

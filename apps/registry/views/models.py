@@ -36,7 +36,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
         teams=list(selectors.model_filter_teams(fetched_by=request.user)),
         aliases=selectors.alias_names_in_use(fetched_by=request.user),
     )
-    models = selectors.model_table(fetched_by=request.user, **form.filters())
+    models = selectors.model_list(fetched_by=request.user, **form.filters())
     context = {"form": form, "page": paginate(request, models)}
     return render(request, "registry/model_list.html", context)
 
