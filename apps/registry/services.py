@@ -731,6 +731,11 @@ def version_revalidate(
         raise ApplicationError(
             "Describe the revalidation.", fields={"note": ["Required."]}
         )
+    if interval_days is not None and interval_days < 1:
+        raise ApplicationError(
+            "The next revalidation is at least a day away.",
+            fields={"interval_days": ["At least 1."]},
+        )
     interval = interval_days or _revalidation_interval(version)
     previous = version.revalidation_due
     version.revalidation_due = date.today() + timedelta(days=interval)

@@ -584,3 +584,26 @@ def test_new_evidence_for_a_requirement_replaces_the_current_item(registry):
     assert (
         request.status == PromotionRequest.Status.OPEN
     )  # its approvals saw the old card
+
+
+@pytest.mark.parametrize("days", [0, -30])
+def test_a_revalidation_interval_below_a_day_is_refused(registry, days):
+    request = registry.approved()
+    promotion.promotion_apply(request=request, applied_by=registry.lead)
+    version = request.version
+    version.refresh_from_db()
+    due = version.revalidation_due
+
+    error = _refused(
+        lambda: services.version_revalidate(
+            version=version,
+            revalidated_by=registry.risk_officers[0],
+            note="Rerun.",
+            interval_days=days,
+        ),
+        "invalid",
+    )
+
+    assert "interval_days" in error.fields
+    version.refresh_from_db()
+    assert version.revalidation_due == due
