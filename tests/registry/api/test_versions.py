@@ -52,6 +52,9 @@ def test_version_create_stores_content_and_counts_creator_as_author(
     assert version.authors == sorted([registry.lead.pk, registry.member.pk])
     assert response.json()["dataset_refs"] == body["dataset_refs"]
     assert {a["id"] for a in response.json()["authors"]} == set(version.authors)
+    # Built from the created row, the answer is what a read returns.
+    detail = api_client(registry.lead).get(url("versions", version.pk))
+    assert response.json() == detail.json()
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,7 @@ class ModelVersionListApi(APIView):
         )
         return Response(
             ModelVersionDetailSerializer(
-                lookups.version_detail(request, version.pk)
+                selectors.version_detail_of_new(version=version)
             ).data,
             status=status.HTTP_201_CREATED,
         )
