@@ -18,7 +18,6 @@ from apps.accounts.api.serializers import TeamRefSerializer, UserBriefSerializer
 from apps.core.api.serializers import IdField
 from apps.registry.models import (
     SHA256_PATTERN,
-    Alias,
     EvidenceItem,
     EvidenceRequirement,
     ModelVersion,
@@ -55,10 +54,13 @@ class VersionRefSerializer(serializers.ModelSerializer):
 # --- Models and aliases ----------------------------------------------------------------
 
 
-class AliasSerializer(serializers.ModelSerializer):
-    """An alias and the version it points at: what a serving system reads."""
+class AliasSerializer(serializers.Serializer):
+    """An alias and the version it points at: what a serving system reads. A plain
+    Serializer: a ModelSerializer rebuilds its fields from the model on every
+    instance, a cost that shows on the hottest read (bench/registry.py)."""
 
     model = serializers.IntegerField(source="model_id")
+    name = serializers.CharField()
     version = serializers.IntegerField(source="version.version")
     version_id = serializers.IntegerField()
     version_status = serializers.CharField(
@@ -67,23 +69,9 @@ class AliasSerializer(serializers.ModelSerializer):
     source_uri = serializers.CharField(source="version.source_uri")
     artifact_sha256 = serializers.CharField(source="version.artifact_sha256")
     code_commit = serializers.CharField(source="version.code_commit")
+    protected = serializers.BooleanField()
+    set_at = serializers.DateTimeField()
     via_request = serializers.IntegerField(source="via_request_id", allow_null=True)
-
-    class Meta:
-        model = Alias
-        fields = [
-            "model",
-            "name",
-            "version",
-            "version_id",
-            "version_status",
-            "source_uri",
-            "artifact_sha256",
-            "code_commit",
-            "protected",
-            "set_at",
-            "via_request",
-        ]
 
 
 class RegisteredModelSerializer(serializers.ModelSerializer):
