@@ -28,11 +28,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             TOKEN_PREFIX
         ):
             return None
-        token = (
-            ApiToken.objects.select_related("user", "user__organization")
-            .filter(digest=token_digest(secret))
-            .first()
-        )
+        try:
+            # get(), not first(): the digest is unique, and first() would sort.
+            token = ApiToken.objects.select_related("user", "user__organization").get(
+                digest=token_digest(secret)
+            )
+        except ApiToken.DoesNotExist:
+            token = None
         now = timezone.now()
         if (
             token is None

@@ -42,9 +42,12 @@ def user_roles(*, user: User) -> RoleSet:
     org_roles: set[str] = set()
     team_roles: dict[int, set[str]] = {}
     if user.is_authenticated and user.organization_id:
-        rows = Membership.objects.filter(
-            user=user, organization_id=user.organization_id
-        ).values_list("role", "team_id")
+        # Unordered: Membership's default order joins two tables for nothing here.
+        rows = (
+            Membership.objects.filter(user=user, organization_id=user.organization_id)
+            .order_by()
+            .values_list("role", "team_id")
+        )
         for role, team_id in rows:
             if team_id is None:
                 org_roles.add(role)
