@@ -201,7 +201,12 @@ def _check_authors(model: RegisteredModel, authors: Sequence[int]) -> list[int]:
 
 
 def _lock_model(model: RegisteredModel) -> RegisteredModel:
-    return RegisteredModel.objects.select_for_update().get(pk=model.pk)
+    # The organisation comes along for the audit event; only the model row is locked.
+    return (
+        RegisteredModel.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=model.pk)
+    )
 
 
 @transaction.atomic
@@ -240,7 +245,13 @@ def version_create(
         authors=_check_authors(model, authors),
         **content,
     )
-    version.full_clean(exclude=["model", "created_by"], validate_unique=False)
+    # Fields only: the service sets the status itself and the database holds the
+    # constraints (checking them here costs a savepoint and a query per create).
+    version.full_clean(
+        exclude=["model", "created_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     version.save()
     model.next_version += 1
     model.save(update_fields=["next_version", "updated_at"])
