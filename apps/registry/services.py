@@ -184,14 +184,23 @@ def model_update(
 # --- Versions ---------------------------------------------------------------------
 
 
-def _check_authors(model: RegisteredModel, authors: Sequence[int]) -> list[int]:
+def _check_authors(
+    model: RegisteredModel, authors: Sequence[int], *, vouched: int | None = None
+) -> list[int]:
+    """The authors' ids, sorted, once each is known to be of the model's organisation.
+    `vouched` is one already known to be (the creator, checked as a contributor)."""
     ids = sorted({int(a) for a in authors})
-    known = set(
-        User.objects.filter(
-            pk__in=ids, organization_id=model.organization_id
-        ).values_list("pk", flat=True)
+    unchecked = [a for a in ids if a != vouched]
+    known = (
+        set(
+            User.objects.filter(
+                pk__in=unchecked, organization_id=model.organization_id
+            ).values_list("pk", flat=True)
+        )
+        if unchecked
+        else set()
     )
-    unknown = [a for a in ids if a not in known]
+    unknown = [a for a in unchecked if a not in known]
     if unknown:
         raise ApplicationError(
             "Authors must be people of this organisation.",
@@ -242,7 +251,9 @@ def version_create(
         model=model,
         version=model.next_version,
         created_by=created_by,
-        authors=_check_authors(model, authors),
+        authors=_check_authors(
+            model, authors, vouched=None if system else created_by.pk
+        ),
         **content,
     )
     # Fields only: the service sets the status itself and the database holds the
