@@ -2,13 +2,17 @@
 
 from rest_framework import serializers
 
-from apps.accounts.models import ApiToken, BusinessUnit, Membership, Team, User
+from apps.accounts.models import ApiToken, BusinessUnit, Membership, Team
 
 
-class UserBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "username", "first_name", "last_name"]
+class UserBriefSerializer(serializers.Serializer):
+    """Who someone is, wherever a person is named. A plain Serializer: it is nested in
+    many answers, and a ModelSerializer rebuilds its fields for every instance."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
 
 
 class MembershipSerializer(serializers.ModelSerializer):
