@@ -212,7 +212,7 @@ def start(command: list[str], env: dict, log: Path, probe: str, ready: set[int])
     with log.open("wb") as out:
         # A session of its own: stop() ends the server's whole process group (MLflow
         # starts helpers that outlive a killed parent).
-        server = subprocess.Popen(  # noqa: S603 (our own servers, fixed arguments)
+        server = subprocess.Popen(
             command,
             cwd=ROOT,
             env=env,

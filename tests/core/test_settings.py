@@ -30,7 +30,7 @@ PRODUCTION = {
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
-    return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+    return subprocess.run(
         [sys.executable, *args],
         env=clean,
         cwd=settings.BASE_DIR,

@@ -93,7 +93,7 @@ def _settings_keys(**env: str) -> list[str]:
         "django.setup(); from django.conf import settings; "
         "print(','.join(settings.TOLLGATE_ENCRYPTION_KEYS))"
     )
-    result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+    result = subprocess.run(
         [sys.executable, "-c", code],
         env={"PATH": os.environ.get("PATH", ""), "DJANGO_DEBUG": "true", **env},
         cwd=django_settings.BASE_DIR,

@@ -85,7 +85,7 @@ def mlflow_server(tmp_path_factory) -> Iterator[str]:
     env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
     with stderr.open("wb") as err:
         # Its own process group: `mlflow server` runs uvicorn as a child process.
-        process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,
             stderr=err,
