@@ -55,6 +55,7 @@ LOCAL_APPS = [
     "apps.audit",
     "apps.rubrics",
     "apps.assessments",
+    "apps.repos",
     "apps.webhooks",
     "apps.registry",
 ]
@@ -250,7 +251,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.registry.mlflow.tasks.mlflow_sync_all",
         "schedule": 60 * 60,
     },
+    # Rescan every enabled repository daily (webhooks and rescans come on top).
+    "repos-scan-due": {
+        "task": "apps.repos.tasks.scans_schedule_due",
+        "schedule": 60 * 60,
+    },
+    # Send again scans whose task message was lost or whose worker died mid-scan.
+    "repos-resend-stale-scans": {
+        "task": "apps.repos.tasks.scans_resend_stale",
+        "schedule": 5 * 60,
+    },
 }
+# Scans run on their own queue (`celery worker -Q scans`), so a slow clone never
+# holds up webhooks or the registry's tasks; a worker may serve both queues.
+CELERY_TASK_ROUTES = {"apps.repos.tasks.collect_signals": {"queue": "scans"}}
 
 # --- Tollgate -----------------------------------------------------------------------
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=365)
@@ -272,6 +286,29 @@ TOLLGATE_ENCRYPTION_KEYS = [
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool(
     "WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False
 )
+# Linked repositories. Clone URLs (https or ssh) must name one of these hosts.
+REPOS_ALLOWED_HOSTS = env.list(
+    "REPOS_ALLOWED_HOSTS", default=["github.com", "gitlab.com"]
+)
+# Local paths as repositories: off unless an admin names the folders they may be in.
+REPOS_LOCAL_ROOTS = env.list("REPOS_LOCAL_ROOTS", default=[])
+# Scan bounds: files listed, bytes read, seconds (clone included).
+REPOS_SCAN_MAX_FILES = env.int("REPOS_SCAN_MAX_FILES", default=100_000)
+REPOS_SCAN_MAX_BYTES = env.int("REPOS_SCAN_MAX_BYTES", default=64 * 1024 * 1024)
+REPOS_SCAN_TIMEOUT = env.int("REPOS_SCAN_TIMEOUT", default=300)
+# A scan stops itself at REPOS_SCAN_TIMEOUT; the task's limits only catch a stuck one.
+CELERY_TASK_ANNOTATIONS = {
+    "apps.repos.tasks.collect_signals": {
+        "soft_time_limit": REPOS_SCAN_TIMEOUT + 60,
+        "time_limit": REPOS_SCAN_TIMEOUT + 120,
+    }
+}
+# The CI providers' APIs: GitHub Enterprise Server is https://HOST/api/v3, a
+# self-managed GitLab its https://HOST.
+REPOS_GITHUB_API_URL = env.str("REPOS_GITHUB_API_URL", default="https://api.github.com")
+REPOS_GITLAB_URL = env.str("REPOS_GITLAB_URL", default="https://gitlab.com")
+# A signal older than this no longer counts as evidence in scores.
+REPOS_SIGNAL_FRESHNESS_DAYS = env.int("REPOS_SIGNAL_FRESHNESS_DAYS", default=30)
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {

@@ -2,36 +2,35 @@
 
 from __future__ import annotations
 
-# Static facts read from a repository checkout (DESIGN.md §4).
-STATIC_SIGNALS = frozenset(
-    {
-        "ci_config",
-        "ci_runs_tests",
-        "tests_present",
-        "scheduled_workflow",
-        "training_pipeline",
-        "continuous_training",
-        "experiment_tracking",
-        "model_registry",
-        "data_versioning",
-        "data_validation",
-        "monitoring",
-        "containerised",
-        "dependency_pinning",
-        "model_card",
-    }
+# Static facts read from a repository checkout (DESIGN.md §4), in the order the
+# scanner reports them.
+STATIC_SIGNAL_KEYS = (
+    "ci_config",
+    "ci_runs_tests",
+    "tests_present",
+    "scheduled_workflow",
+    "training_pipeline",
+    "continuous_training",
+    "experiment_tracking",
+    "model_registry",
+    "data_versioning",
+    "data_validation",
+    "monitoring",
+    "containerised",
+    "dependency_pinning",
+    "model_card",
 )
+STATIC_SIGNALS = frozenset(STATIC_SIGNAL_KEYS)
 # Runtime facts from CI APIs and webhooks.
-RUNTIME_SIGNALS = frozenset(
-    {
-        "ci_pass_rate",
-        "ci_run_frequency",
-        "scheduled_run_success",
-        "deployment_frequency",
-        "lead_time",
-        "change_failure_rate",
-    }
+RUNTIME_SIGNAL_KEYS = (
+    "ci_pass_rate",
+    "ci_run_frequency",
+    "scheduled_run_success",
+    "deployment_frequency",
+    "lead_time",
+    "change_failure_rate",
 )
+RUNTIME_SIGNALS = frozenset(RUNTIME_SIGNAL_KEYS)
 SIGNAL_KEYS = STATIC_SIGNALS | RUNTIME_SIGNALS
 
 ATTEST = "attest"
