@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("assessments/", include("apps.assessments.urls")),
     path("registry/", include("apps.registry.urls")),
+    path("hooks/", include("apps.repos.hook_urls")),
+    path("repos/", include("apps.repos.urls")),
     path("", include("apps.accounts.urls")),
 ]
 

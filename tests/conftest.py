@@ -147,7 +147,11 @@ def celery_worker(transactional_db):
     app.conf.task_always_eager = False
     try:
         with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=["default", "scans"],
         ) as worker:
             yield worker
     finally:
