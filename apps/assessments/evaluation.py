@@ -48,6 +48,12 @@ class TeamEvidence:
         default_factory=dict
     )  # per question
     signals: Mapping[str, SignalState] = field(default_factory=dict)  # per signal key
+    # Keys whose evidence is running (a recent successful run), not only declared or
+    # wired: the only signals that evidence a level 3–4 criterion (DESIGN §4).
+    running_signals: frozenset[str] = frozenset()
+    signal_sources: Mapping[str, Sequence[Mapping[str, Any]]] = field(
+        default_factory=dict
+    )  # per signal key: what each repository showed
     signal_rulings: Mapping[str, Resolution] = field(
         default_factory=dict
     )  # per criterion
@@ -78,6 +84,17 @@ def disagreements(answers: Mapping[int, Sequence[GivenAnswer]]) -> list[int]:
     )
 
 
+def _signal_for(level: int, key: str | None, facts: TeamEvidence) -> SignalState:
+    if not key:
+        return SignalState.UNKNOWN
+    signal = facts.signals.get(key, SignalState.UNKNOWN)
+    # At levels 3–4 a declared or wired signal is no evidence of the practice running;
+    # it does not contradict a claim either.
+    if level >= 3 and signal == SignalState.FRESH and key not in facts.running_signals:
+        return SignalState.UNKNOWN
+    return signal
+
+
 def criterion_inputs(
     context: ScoringContext, facts: TeamEvidence
 ) -> dict[str, CriterionInput]:
@@ -101,9 +118,7 @@ def criterion_inputs(
         inputs[criterion.key] = CriterionInput(
             claim=claim,
             artifact=artifact,
-            signal=facts.signals.get(key, SignalState.UNKNOWN)
-            if key
-            else SignalState.UNKNOWN,
+            signal=_signal_for(criterion.level, key, facts),
             resolution=facts.signal_rulings.get(criterion.key, Resolution.NONE),
         )
     return inputs

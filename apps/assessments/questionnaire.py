@@ -23,6 +23,7 @@ from apps.assessments.models import (
     ScoreSnapshot,
 )
 from apps.assessments.selectors import questionnaire_dimension
+from apps.rubrics.evidence import signal_key
 from apps.rubrics.models import Criterion, Dimension, Question
 
 
@@ -185,27 +186,48 @@ class ConflictView:
     criterion: str
     statement: str
     ruling: str  # "" while open
+    signal: str = ""  # the signal key that contradicts the answer
+    # Where it was looked for: {repo, commit, observed_at, value, evidence}.
+    sources: tuple = ()
 
 
-def signal_conflicts(*, assessment: Assessment) -> list[ConflictView]:
-    """Answers a signal contradicted at the last scoring, with any ruling (3 queries)."""
-    snapshot = (
-        ScoreSnapshot.objects.filter(assessment=assessment)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+def signal_conflicts(
+    *, assessment: Assessment, snapshot: ScoreSnapshot | None = None
+) -> list[ConflictView]:
+    """Answers a signal contradicted at the last scoring (or at `snapshot`), with any
+    ruling and where the signal was looked for (up to 3 queries; none without
+    conflicts when the snapshot is given)."""
+    if snapshot is None:
+        snapshot = (
+            ScoreSnapshot.objects.filter(assessment=assessment)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
     keys = list(snapshot.payload.get("conflicts", [])) if snapshot else []
+    if not keys:
+        return []
     rulings = dict(
         Resolution.objects.filter(
             assessment=assessment, kind=Resolution.Kind.SIGNAL
         ).values_list("criterion__key", "outcome")
     )
-    statements = dict(
-        Criterion.objects.filter(
+    criteria = {
+        key: (statement, signal_key(evidence) or "")
+        for key, statement, evidence in Criterion.objects.filter(
             rubric_id=assessment.rubric_id, key__in=keys
-        ).values_list("key", "statement")
-    )
-    return [
-        ConflictView(key, statements.get(key, key), rulings.get(key, ""))
-        for key in keys
-    ]
+        ).values_list("key", "statement", "evidence")
+    }
+    sources = snapshot.payload.get("signal_sources", {}) if snapshot else {}
+    views = []
+    for key in keys:
+        statement, signal = criteria.get(key, (key, ""))
+        views.append(
+            ConflictView(
+                key,
+                statement,
+                rulings.get(key, ""),
+                signal=signal,
+                sources=tuple(sources.get(signal, ())),
+            )
+        )
+    return views

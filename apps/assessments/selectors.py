@@ -162,11 +162,14 @@ def team_evidence(*, assessment: Assessment) -> TeamEvidence:
             rulings[r.question_id] = GivenAnswer(r.chosen_value, r.chosen_na_reason)
         else:
             signal_rulings[r.criterion.key] = SignalRuling(r.outcome)
+    signals = signal_states(team=assessment.team)
     return TeamEvidence(
         answers=dict(answers),
         rulings=rulings,
         artifacts=_artifact_states(assessment),
-        signals=signal_states(team=assessment.team),
+        signals=signals.states,
+        running_signals=signals.running,
+        signal_sources=signals.sources,
         signal_rulings=signal_rulings,
     )
 

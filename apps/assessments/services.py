@@ -205,6 +205,8 @@ def _snapshot(
     score = evaluation.score
     payload = score_payload(score, evaluation.inputs)
     payload["disagreements"] = selectors.disagreeing_questions(evaluation.facts.answers)
+    # Where each signal was looked for at scoring time: a conflict's evidence.
+    payload["signal_sources"] = dict(evaluation.facts.signal_sources)
     return ScoreSnapshot.objects.create(
         assessment=assessment,
         kind=kind,

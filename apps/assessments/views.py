@@ -232,6 +232,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "previous": previous,
         "changes": changes,
         "rows": rows,
+        "conflicts": questionnaire.signal_conflicts(
+            assessment=assessment, snapshot=snapshot
+        ),
     }
     return render(request, "assessments/results.html", context)
 

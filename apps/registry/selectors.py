@@ -21,6 +21,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from apps.accounts.models import Organization, Role, Team, User
 from apps.accounts.selectors import user_roles, visible_team_ids
@@ -255,14 +256,22 @@ def version_evidence_digest(*, version: ModelVersion) -> str:
 
 
 def version_signal_facts(*, version: ModelVersion) -> dict[str, bool | None]:
-    """What the repository signals say about the version, for the promotion gate.
+    """What the repository signals say about the version, for the promotion gate:
+    `ci_green` from the CI runs on its code commit in its team's repositories,
+    `monitoring` from the team's monitoring signal while it is fresh. None where
+    nothing is known: a policy requiring it cannot be met."""
+    from apps.repos.selectors import commit_ci_green, team_signals
 
-    The seam for the repository-signals collector: it will answer `ci_green` from the
-    CI runs on `version.code_commit` and `monitoring` from the team's monitoring
-    signal. Until a collector reports, every fact is unknown (None), so a policy
-    that requires a signal cannot be met.
-    """
-    return dict.fromkeys(gates.SIGNAL_CHECKS)
+    team = version.model.team
+    monitoring = team_signals(team=team, now=timezone.now()).get("monitoring")
+    return {
+        "ci_green": commit_ci_green(team_id=team.pk, commit=version.code_commit)
+        if version.code_commit
+        else None,
+        "monitoring": None
+        if monitoring is None or monitoring.stale
+        else monitoring.value,
+    }
 
 
 # --- Requests -------------------------------------------------------------------------

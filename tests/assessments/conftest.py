@@ -10,10 +10,10 @@ import pytest
 from apps.accounts.models import Role, User
 from apps.assessments import services
 from apps.assessments.models import Answer, Assessment
-from apps.assessments.scoring import SignalState
 from apps.assessments.services import AnswerInput
 from apps.rubrics.models import Question, Rubric
 from tests.assessments.factories import rubric_create
+from tests.repos.factories import LinkedRepoFactory, scanned
 
 
 @pytest.fixture(autouse=True)
@@ -108,11 +108,11 @@ def disputed_review(draft, member, lead, assessor, answer) -> Assessment:
 
 
 @pytest.fixture
-def contradicted(draft, member, lead, assessor, answer, monkeypatch) -> Assessment:
+def contradicted(draft, member, lead, assessor, answer) -> Assessment:
     """The team claims retraining within a day; the repository shows no such pipeline."""
-    monkeypatch.setattr(
-        "apps.assessments.selectors.signal_states",
-        lambda team: {"continuous_training": SignalState.ABSENT},
+    scanned(
+        LinkedRepoFactory(team=draft.team),
+        {"continuous_training": (False, "")},
     )
     answer(draft, member, **GOOD_ANSWERS, **{"ops.l3.retraining": 12})
     services.assessment_submit(assessment=draft, submitted_by=lead)

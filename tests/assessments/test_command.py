@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.assessments import services
-from apps.assessments.scoring import SignalState
 from tests.assessments.conftest import GOOD_ANSWERS
+from tests.repos.factories import LinkedRepoFactory, scanned
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,10 @@ def test_assessment_score_prints_a_chosen_snapshot(reviewed):
     assert json.loads(text) == first.payload
 
 
-def test_assessment_score_marks_conflicts(draft, member, lead, answer, monkeypatch):
-    monkeypatch.setattr(
-        "apps.assessments.selectors.signal_states",
-        lambda team: {"continuous_training": SignalState.ABSENT},
+def test_assessment_score_marks_conflicts(draft, member, lead, answer):
+    scanned(
+        LinkedRepoFactory(team=draft.team),
+        {"continuous_training": (False, "")},
     )
     answer(draft, member, **GOOD_ANSWERS, **{"ops.l3.retraining": 12})
     services.assessment_submit(assessment=draft, submitted_by=lead)

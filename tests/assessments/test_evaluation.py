@@ -106,7 +106,8 @@ def test_criterion_inputs_maps_signals_only_through_signal_rules():
             "ci_runs_tests": SignalState.FRESH,
             "monitoring": SignalState.ABSENT,
             "ci_config": SignalState.FRESH,  # no criterion names it
-        }
+        },
+        running_signals=frozenset({"ci_runs_tests"}),
     )
 
     signals = {k: v.signal for k, v in criterion_inputs(CONTEXT, facts).items()}
@@ -118,6 +119,22 @@ def test_criterion_inputs_maps_signals_only_through_signal_rules():
         "ci.l3.automated": SignalState.FRESH,  # signal:ci_runs_tests
         "mon.l3.alerts": SignalState.ABSENT,  # signal:monitoring
     }
+
+
+def test_criterion_inputs_needs_a_running_signal_at_levels_3_and_4():
+    declared = TeamEvidence(signals={"ci_runs_tests": SignalState.FRESH})
+    running = TeamEvidence(
+        signals={"ci_runs_tests": SignalState.FRESH},
+        running_signals=frozenset({"ci_runs_tests"}),
+    )
+
+    # ci.l3.automated rests on signal:ci_runs_tests: only a running one evidences it.
+    assert criterion_inputs(CONTEXT, declared)["ci.l3.automated"].signal == (
+        SignalState.UNKNOWN
+    )
+    assert criterion_inputs(CONTEXT, running)["ci.l3.automated"].signal == (
+        SignalState.FRESH
+    )
 
 
 def test_criterion_inputs_leaves_an_uncollected_signal_unknown():

@@ -268,9 +268,23 @@ def test_assessor_rules_on_a_conflict_then_completes(contradicted, assessor):
     client.post(f"/assessments/{contradicted.pk}/assess/", {"action": "complete"})
 
     assert "Answers contradicted by signals" in page
+    # Where the signal was looked for: the repository, its commit, what it showed.
+    assert "Signal <code>continuous_training</code>" in page
+    assert "org/repo-" in page
+    assert "not found" in page
     contradicted.refresh_from_db()
     assert contradicted.resolutions.get().outcome == "signal_upheld"
     assert contradicted.status == contradicted.Status.REVIEWED
+
+
+def test_results_show_conflicts_with_where_the_signal_was_looked_for(
+    contradicted, lead
+):
+    page = _client(lead).get(f"/assessments/{contradicted.pk}/results/").content
+
+    assert b"ops.l3.retraining" in page
+    assert b"Signal <code>continuous_training</code>" in page
+    assert b"awaiting the assessor" in page
 
 
 def test_completing_with_an_open_disagreement_says_which(disputed_review, assessor):

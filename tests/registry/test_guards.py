@@ -244,6 +244,43 @@ def test_a_policy_requiring_a_signal_waits_for_the_signal(registry):
     assert blocker.startswith("Signal ci_green is not reported yet")
 
 
+@pytest.mark.parametrize(
+    ("conclusion", "blockers"),
+    [("success", []), ("failure", ["Signal ci_green does not hold"])],
+)
+def test_ci_green_comes_from_the_runs_on_the_versions_commit(
+    registry, conclusion, blockers
+):
+    from apps.registry.selectors import request_readiness
+    from apps.repos.models import CIRun
+    from tests.repos.factories import LinkedRepoFactory
+
+    services.policy_set(
+        organization=registry.team.organization,
+        risk_tier="low",
+        target="production",
+        spec={
+            "required_approvals": 1,
+            "approval_ttl_days": 7,
+            "required_signals": ["ci_green"],
+        },
+        set_by=registry.admin,
+    )
+    request = _open_request(registry)
+    CIRun.objects.create(
+        repo=LinkedRepoFactory(team=registry.team),
+        provider="github",
+        provider_run_id="1",
+        status="completed",
+        conclusion=conclusion,
+        head_sha=request.version.code_commit,
+    )
+    registry.approve(request, registry.approvers[0])
+
+    readiness = request_readiness(request=request, now=timezone.now())
+    assert [b.split(":")[0] for b in readiness.blockers] == blockers
+
+
 # --- Lifecycle ------------------------------------------------------------------------------
 
 
