@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("apps.rubrics.api.urls")),
     path("", include("apps.assessments.api.urls")),
     path("registry/", include("apps.registry.api.urls")),
+    path("repos/", include("apps.repos.api.urls")),
     path("webhooks/", include("apps.webhooks.api.urls")),
 ]

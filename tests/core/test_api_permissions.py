@@ -31,6 +31,7 @@ from tests.accounts.factories import (
     UserFactory,
 )
 from tests.assessments.factories import assessment_in, rubric_create
+from tests.repos.factories import LinkedRepoFactory, scanned
 from tests.rubrics.helpers import import_mini
 
 pytestmark = pytest.mark.django_db
@@ -397,6 +398,60 @@ REGISTRY_ENDPOINTS = [
 ]
 
 
+P = "api/v1/repos/"
+REPO = P + "<int:repo_id>/"
+
+
+def _repo(world, actor) -> dict[str, int]:
+    """The team's repository, scanned once; its team and scan for the routes naming them."""
+    repo = LinkedRepoFactory(team=world.team)
+    scan = scanned(repo, {"ci_config": (True, "wired")})
+    return {"repo_id": repo.pk, "scan_id": scan.pk, "team_id": world.team.pk}
+
+
+# Reads: the team's people and org-wide readers (approvers and risk officers too);
+# another organisation's repositories do not exist for its admin. Writes: the team
+# lead or an org admin links and changes repositories; anyone of the team (or an org
+# admin) asks for a rescan; the auditor only reads.
+REPOS_ENDPOINTS = [
+    Endpoint("GET", P, (401, 200, 200, 200, 200), kwargs=_repo),
+    # The other admin names a team of another organisation: "Unknown team." (400).
+    Endpoint(
+        "POST",
+        P,
+        (401, 400, 403, 403, 201),
+        data=lambda w: {
+            "team": w.team.pk,
+            "name": "acme/churn",
+            "provider": "github",
+            "clone_url": "https://github.com/acme/churn.git",
+        },
+    ),
+    Endpoint("GET", REPO, (401, 404, 200, 200, 200), kwargs=_repo),
+    Endpoint(
+        "PATCH",
+        REPO,
+        (401, 404, 403, 403, 200),
+        kwargs=_repo,
+        data={"default_branch": "main"},
+    ),
+    Endpoint("POST", REPO + "webhook-secret/", (401, 404, 403, 403, 200), kwargs=_repo),
+    Endpoint("GET", REPO + "scans/", (401, 404, 200, 200, 200), kwargs=_repo),
+    Endpoint("POST", REPO + "scans/", (401, 404, 202, 403, 202), kwargs=_repo),
+    Endpoint("GET", REPO + "signals/", (401, 404, 200, 200, 200), kwargs=_repo),
+    Endpoint("GET", REPO + "runs/", (401, 404, 200, 200, 200), kwargs=_repo),
+    Endpoint(
+        "GET", P + "scans/<int:scan_id>/", (401, 404, 200, 200, 200), kwargs=_repo
+    ),
+    Endpoint(
+        "GET",
+        P + "teams/<int:team_id>/signals/",
+        (401, 404, 200, 200, 200),
+        kwargs=_repo,
+    ),
+]
+
+
 ENDPOINTS = [
     Endpoint("GET", "api/v1/me/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/v1/business-units/", (401, 200, 200, 200, 200)),
@@ -627,6 +682,7 @@ ENDPOINTS = [
         kwargs=_webhook,
     ),
     *REGISTRY_ENDPOINTS,
+    *REPOS_ENDPOINTS,
     Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
 ]

@@ -1,0 +1,1 @@
+"""The repositories API, one module per resource."""
