@@ -14,8 +14,10 @@ PYTEST_ARGS ?=
 
 # `make run` is the embedded mode: SQLite under var/, tasks run eagerly in-process,
 # DEBUG on. Variables that would point it at real services are cleared.
+# The demo's repositories are local folders: allowed under var/demo-repos only.
 DEV_ENV := env -u DATABASE_URL -u CACHE_URL DJANGO_DEBUG=true \
-	CELERY_BROKER_URL= CELERY_RESULT_BACKEND=
+	CELERY_BROKER_URL= CELERY_RESULT_BACKEND= \
+	REPOS_LOCAL_ROOTS=$(CURDIR)/var/demo-repos
 
 .PHONY: help install run migrate seed test lint format ci clean
 

@@ -2,16 +2,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.demo import DEMO_ORG, DEMO_PASSWORD, seed_demo
-from apps.accounts.models import Organization
+from apps.accounts.models import Organization, User
 from apps.assessments.demo import seed_demo_assessments
 from apps.registry.demo import seed_demo_registry
+from apps.repos.demo import demo_dir, seed_demo_repos
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo organisation (idempotent): people in every role, the default "
-        "rubric, 3–4 past quarterly assessments per team, and a model registry with "
-        "promotion history. Prints the logins."
+        "rubric, linked demo repositories (scanned), 3–4 past quarterly assessments "
+        "per team, and a model registry with promotion history. Prints the logins."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +36,18 @@ class Command(BaseCommand):
         logins = seed_demo()
         if not no_history:
             organization = Organization.objects.get(slug=DEMO_ORG[1])
+            # Repositories first: their signals are evidence in the assessments' scores.
+            repos = seed_demo_repos(
+                organization=organization,
+                admin=User.objects.get(organization=organization, username="admin"),
+            )
+            if repos is None:
+                self.stdout.write(
+                    f"Demo repositories skipped: add {demo_dir()} to REPOS_LOCAL_ROOTS "
+                    "(`make run` does) to link and scan them."
+                )
+            else:
+                self.stdout.write(f"Demo repositories linked and scanned: {repos}")
             created = seed_demo_assessments(organization=organization)
             self.stdout.write(f"Past assessments created: {created}")
             registry = seed_demo_registry(organization=organization)
