@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.accounts.models import Organization, Role, Team, User
-from apps.assessments import services
+from apps.assessments import questionnaire, services
 from apps.assessments.models import Assessment, Evidence
-from apps.rubrics.models import Question, Rubric
+from apps.rubrics.models import Criterion, Question, Rubric
 from apps.rubrics.selectors import rubric_latest_published
 from apps.rubrics.services import rubric_import
 from apps.rubrics.validation import parse_rubric
@@ -114,6 +114,20 @@ def _review(assessment: Assessment, assessor: User, rng: random.Random) -> None:
         comment = "" if verified else "The link shows a plan, not a running job."
         services.evidence_review(
             evidence=evidence, reviewer=assessor, verified=verified, comment=comment
+        )
+    # Claims the demo repositories' scans contradict: mostly the signal is right.
+    for conflict in questionnaire.signal_conflicts(assessment=assessment):
+        upheld = rng.random() < 0.3
+        services.signal_conflict_resolve(
+            assessment=assessment,
+            criterion=Criterion.objects.get(
+                rubric=assessment.rubric, key=conflict.criterion
+            ),
+            reviewer=assessor,
+            claim_upheld=upheld,
+            justification="The team showed it runs outside the repository."
+            if upheld
+            else "The repository shows no such practice.",
         )
     services.review_complete(assessment=assessment, reviewer=assessor)
 

@@ -66,3 +66,21 @@ def test_without_an_allowed_root_the_demo_links_no_repository(demo_org, settings
 
     assert seed_demo_repos(organization=organization, admin=admin) is None
     assert not LinkedRepo.objects.exists()
+
+
+def test_demo_assessments_meet_conflicts_and_the_assessor_rules_on_them(
+    demo_org, django_capture_on_commit_callbacks
+):
+    from apps.assessments.demo import seed_demo_assessments
+    from apps.assessments.models import Assessment, Resolution, ScoreSnapshot
+
+    organization, admin = demo_org
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo_repos(organization=organization, admin=admin)
+
+    seed_demo_assessments(organization=organization)
+
+    conflicted = [s for s in ScoreSnapshot.objects.all() if s.payload["conflicts"]]
+    assert conflicted
+    assert Resolution.objects.filter(kind="signal").exists()
+    assert not Assessment.objects.filter(status="in_review").exists()
