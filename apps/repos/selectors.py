@@ -63,6 +63,19 @@ def repo_list(*, fetched_by: User, team: int | None = None) -> QuerySet[LinkedRe
     )
 
 
+def repo_detail(*, fetched_by: User, repo_id: int) -> LinkedRepo | None:
+    """One visible repository as repo_list shows it (`latest_scans` holds its newest
+    scan, or nothing), in two queries."""
+    repo = (
+        visible_repos(user=fetched_by).select_related("team").filter(pk=repo_id).first()
+    )
+    if repo is not None:
+        repo.latest_scans = list(
+            Scan.objects.filter(repo=repo).order_by("-created_at", "-pk")[:1]
+        )
+    return repo
+
+
 def repo_get(*, fetched_by: User, repo_id: int) -> LinkedRepo | None:
     return (
         visible_repos(user=fetched_by)

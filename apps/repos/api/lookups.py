@@ -31,7 +31,7 @@ def visible_repo(request, repo_id: int) -> LinkedRepo:
 def repo_detail(request, repo_id: int) -> LinkedRepo:
     """The repository as the list shows it: team and latest scan loaded."""
     return _found(
-        selectors.repo_list(fetched_by=request.user).filter(pk=repo_id).first(),
+        selectors.repo_detail(fetched_by=request.user, repo_id=repo_id),
         "No such repository.",
     )
 
