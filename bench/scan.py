@@ -12,7 +12,7 @@ folders of CSV, JSON, image and binary files that no rule reads. Commits spread 
 The working tree is checked out for the floor.
 
 Times, best of --repeat each:
-- scan: `scan_path(repo)` in this process (ls-tree, cat-file --batch, log, rev-list,
+- scan: `scan_path(repo)` in this process (ls-tree, cat-file --batch, log,
   and all parsing and rules);
 - floor: `git ls-files -z` plus opening and reading, from the working tree, exactly
   the files the scan read (the rules' path selection, checked against the scan's
@@ -322,7 +322,7 @@ def main() -> None:
         json.dumps(
             {
                 "files": result.stats.files_listed,
-                "commits": result.history.commits_total,
+                "commits": args.commits,
                 "scan_seconds": round(scan_seconds, 4),
                 "floor_seconds": round(floor_seconds, 4),
                 "ratio": round(ratio, 2),

@@ -75,10 +75,9 @@ class Command(BaseCommand):
             value = "yes" if signal.value else "no"
             write(f"{key:<22}{value:<7}{signal.strength or '-':<10}{evidence}")
         h, s = result.history, result.stats
-        total = f", {h.commits_total} in total" if h.commits_total is not None else ""
         write(
             f"History: {h.commits_90d} commits by {h.contributors_90d} contributors "
-            f"in 90 days{total}; last commit {h.last_commit_age_days} days ago."
+            f"in 90 days; last commit {h.last_commit_age_days} days ago."
         )
         write(
             f"Read {s.files_read} of {s.files_listed} files ({s.bytes_read} bytes) "
