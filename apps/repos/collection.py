@@ -31,7 +31,7 @@ from apps.repos.collectors import (
     TransientError,
 )
 from apps.repos.models import CIRun, LinkedRepo, Provider, Scan, Signal
-from apps.repos.scanner import ScanLimits, scan_path, scan_url
+from apps.repos.scanner import COLLECTOR_VERSION, ScanLimits, scan_path, scan_url
 from apps.repos.scanner.errors import CloneFailed, ScanError
 from apps.repos.services import within_local_roots
 from apps.repos.store import Fact, ci_runs_upsert, signals_replace
@@ -274,8 +274,6 @@ def _release(scan: Scan) -> None:
 
 @transaction.atomic
 def _finish(scan: Scan, facts: list[Fact], commit: str) -> Outcome:
-    from apps.repos.scanner import COLLECTOR_VERSION
-
     now = timezone.now()
     count = signals_replace(scan=scan, facts=facts, observed_at=now)
     Scan.objects.filter(pk=scan.pk).update(

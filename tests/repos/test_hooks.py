@@ -182,7 +182,9 @@ def test_only_post_is_allowed(live_server, repo):
 # --- GitLab -------------------------------------------------------------------------
 
 
-def _gitlab(live_server, *, token=SECRET, project="acme/fraud", uuid_=None):
+def _gitlab(
+    live_server, *, token=SECRET, project="acme/fraud", uuid_=None, webhook_uuid=None
+):
     body = json.dumps(
         {
             "object_kind": "pipeline",
@@ -196,8 +198,8 @@ def _gitlab(live_server, *, token=SECRET, project="acme/fraud", uuid_=None):
         headers={
             "Content-Type": "application/json",
             "X-Gitlab-Event": "Pipeline Hook",
-            "X-Gitlab-Webhook-UUID": str(uuid.uuid4()),
-            "Idempotency-Key": uuid_ or str(uuid.uuid4()),
+            "X-Gitlab-Webhook-UUID": webhook_uuid or str(uuid.uuid4()),
+            **({"Idempotency-Key": uuid_} if uuid_ else {}),
             "X-Gitlab-Token": token,
         },
     )
@@ -225,3 +227,12 @@ def test_gitlab_checks_its_token_and_queues_a_scan(live_server, gitlab_repo, no_
     assert Scan.objects.filter(repo=gitlab_repo, trigger="webhook").count() == 1
     # A retry of the same event carries the same Idempotency-Key.
     assert _gitlab(live_server, uuid_="u-1").json()["outcome"] == "duplicate"
+
+
+def test_gitlab_without_an_idempotency_key_dedupes_on_the_webhook_uuid(
+    live_server, gitlab_repo, no_worker
+):
+    assert _gitlab(live_server, webhook_uuid="w-1").status_code == 202
+
+    assert _gitlab(live_server, webhook_uuid="w-1").json()["outcome"] == "duplicate"
+    assert WebhookDelivery.objects.get().delivery_id == "w-1"

@@ -208,6 +208,19 @@ def test_update_replaces_credentials_and_audits_only_that_they_changed(people):
     assert TOKEN not in event.canonical
 
 
+def test_field_rules_are_field_errors_and_change_nothing(people):
+    repo = LinkedRepoFactory(team=people.team, name="fraud")
+
+    fields = _field_error(
+        lambda: services.repo_update(repo=repo, updated_by=people.lead, name="n" * 201)
+    )
+
+    assert "name" in fields
+    repo.refresh_from_db()
+    assert repo.name == "fraud"
+    assert not AuditEvent.objects.exists()
+
+
 def test_update_refuses_unknown_fields_and_other_teams(people):
     repo = LinkedRepoFactory(team=people.team)
 
