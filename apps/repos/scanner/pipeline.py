@@ -37,6 +37,9 @@ class Run:
     hits: list[Hit] = field(default_factory=list)
     unparsed: list[Entry] = field(default_factory=list)  # Python left unparsed
     asked: list[str] = field(default_factory=list)  # blobs requested, in order
+    position: dict[str, int] = field(default_factory=dict)  # blob → index in asked
+    # Files listed after their blob (same content as an earlier file) was read.
+    late: list[tuple[Entry, tuple[Rule, ...]]] = field(default_factory=list)
     next: int = 0  # how many of them were read
     files_read: int = 0
     bytes_read: int = 0
@@ -87,9 +90,13 @@ def list_and_plan(
                 run.skipped_large += 1
                 continue
             if sha in plan:
-                plan[sha].append((entry, to_read))
+                if run.position[sha] < run.next:  # read already: read it again
+                    run.late.append((entry, to_read))
+                else:
+                    plan[sha].append((entry, to_read))
                 continue
             plan[sha] = [(entry, to_read)]
+            run.position[sha] = len(run.asked) + len(asked)
             asked.append(sha)
             total += size
         if total > limits.max_bytes:
@@ -149,6 +156,22 @@ def read_blobs(
             if entry.in_scope or _mentions_folder(entry, data, run.subdir):
                 for rule in rules:
                     _apply(rule, entry, data, parsed, run)
+
+
+def read_late(reader: ObjectReader, run: Run) -> None:
+    """The files whose blob had been read before the listing reached them (a copy of
+    an earlier file, far away in a big tree): each is asked for again."""
+    for entry, rules in run.late:
+        found = reader.get(entry.sha)
+        if found is None:
+            continue
+        data = found[2]
+        run.files_read += 1
+        run.bytes_read += len(data)
+        if entry.in_scope or _mentions_folder(entry, data, run.subdir):
+            parsed: dict[str, object] = {}
+            for rule in rules:
+                _apply(rule, entry, data, parsed, run)
 
 
 def _apply(rule: Rule, entry: Entry, data: bytes, parsed: dict, run: Run) -> None:

@@ -34,6 +34,7 @@ from .pipeline import (
     Run,
     list_and_plan,
     read_blobs,
+    read_late,
     read_scheduled_scripts,
 )
 from .signals import Signal, combine
@@ -161,6 +162,7 @@ def _scan(
         plan = list_and_plan(git, reader, commit, run, listing)
         report("reading", 10 + 80 * run.next // max(1, len(plan)))
         read_blobs(reader, plan, run, report, wait=True)
+        read_late(reader, run)
         read_scheduled_scripts(reader, run)
         report("history", 90)
         history = history_job.result(committed_at)

@@ -293,3 +293,20 @@ def test_repository_owned_by_another_user_can_be_read(make_repo):
     subprocess.run(["chown", "-R", "65534:65534", str(repo.path)], check=True)
 
     assert scan_path(repo.path).signals["experiment_tracking"].value is True
+
+
+def test_a_copy_listed_long_after_its_blob_was_read_is_read_too(make_repo):
+    # Two files with one content, thousands of entries apart: by the time the
+    # listing reaches the second, the shared blob has been read for the first.
+    train = "import mlflow\n\nmlflow.start_run()\n"
+    files = {"aaa/train.py": train, "zzz/train.py": train}
+    files |= {f"data/part{i:05}.csv": f"{i}\n" for i in range(6000)}
+    repo = make_repo(files)
+
+    result = scan_path(repo.path)
+
+    assert result.signals["experiment_tracking"].evidence == (
+        "aaa/train.py:3",
+        "zzz/train.py:3",
+    )
+    assert result.stats.files_read == 2
