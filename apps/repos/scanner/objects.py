@@ -84,21 +84,20 @@ class ObjectReader:
         except (OSError, ValueError):
             self._stopped()
 
-    def ready(self, sha: str, size: int) -> bool:
-        """Whether the answer for blob `sha` has fully arrived (never waits)."""
-        want = len(sha) + len(str(size)) + size + 8  # "<sha> blob <size>\n...\n"
-        if len(self.buffer) - self.pos >= want:
-            return True
-        with self.drain.ready:
-            while self.drain.chunks:
-                self.buffer += self.drain.chunks.popleft()
-        return len(self.buffer) - self.pos >= want
-
-    def blob(self, sha: str, size: int) -> bytes:
-        """The next answer, which must be the blob `sha` of `size` bytes."""
+    def blob(self, sha: str, size: int, *, wait: bool = True) -> bytes | None:
+        """The next answer, which must be the blob `sha` of `size` bytes; None when
+        it has not fully arrived yet and the caller would rather not `wait`."""
         header = b"%s blob %d\n" % (sha.encode(), size)
-        if len(self.buffer) - self.pos < len(header) + size + 1:
-            self._fill(len(header) + size + 1)
+        want = len(header) + size + 1
+        if len(self.buffer) - self.pos < want:
+            if not wait:
+                with self.drain.ready:  # take what has arrived, never wait
+                    while self.drain.chunks:
+                        self.buffer += self.drain.chunks.popleft()
+                if len(self.buffer) - self.pos < want:
+                    return None
+            else:
+                self._fill(want)
         if not self.buffer.startswith(header, self.pos):
             raise ScanError("git cat-file did not answer as expected.")
         start = self.pos + len(header)

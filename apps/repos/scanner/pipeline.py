@@ -138,9 +138,9 @@ def read_blobs(
         sha = run.asked[run.next]
         group = plan[sha]
         size = group[0][0].size
-        if not wait and not reader.ready(sha, size):
+        data = reader.blob(sha, size, wait=wait)
+        if data is None:
             return
-        data = reader.blob(sha, size)
         run.next += 1
         if run.next % 512 == 0 and reader.git.deadline.expired():
             raise reader.git.deadline.exceeded()  # git is done, Python is not

@@ -8,6 +8,7 @@ about the project's own practice (a committed `mlruns/` is not experiment tracki
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -84,12 +85,28 @@ def parse_records(
 
 def is_ignored(rel: str) -> bool:
     """In a tool's folder (or, for code, in build output)?"""
-    folders = rel.split("/")[:-1]
+    folder, _, name = rel.rpartition("/")
+    verdict = _folder_verdict(folder)
+    return verdict is _ALL or (verdict is _CODE and name.endswith(_CODE_EXTS))
+
+
+_ALL, _CODE = "all", "code"
+
+
+@functools.lru_cache(maxsize=4096)
+def _folder_verdict(folder: str) -> str | None:
+    """What is skipped in `folder`: everything, code only (build output) or nothing.
+    Files come folder by folder, so a cache answers nearly every file of a tree."""
+    folders = folder.split("/")
     if not IGNORED_DIRS.isdisjoint(folders):
         if not _BUILD_DIRS.issuperset(IGNORED_DIRS.intersection(folders)):
-            return True
-        if rel.endswith(_CODE_EXTS):
-            return True
-    if ".egg-info/" in rel:
-        return True
-    return ".dvc/" in rel and ("/.dvc/cache/" in f"/{rel}" or "/.dvc/tmp/" in f"/{rel}")
+            return _ALL
+        code_only = _CODE
+    else:
+        code_only = None
+    inside = f"/{folder}/"
+    if ".egg-info/" in inside:
+        return _ALL
+    if "/.dvc/cache/" in inside or "/.dvc/tmp/" in inside:
+        return _ALL
+    return code_only
