@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,3 +42,19 @@ class FlatErrorsSerializer(serializers.Serializer):
     @property
     def errors(self) -> ReturnDict:
         return ReturnDict(dict(_flat_errors(super().errors)), serializer=self)
+
+
+@functools.cache
+def _shared(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    return serializer_class()
+
+
+def represent(serializer_class: type[serializers.Serializer], instance: Any) -> dict:
+    """`serializer_class(instance).data`, rendered by one shared serializer per class.
+
+    Building a serializer deep-copies its declared fields and those of every nested
+    serializer: a fifth of a version create's CPU (bench/registry.py). Rendering keeps
+    no state on the serializer, so one instance with its fields bound once renders
+    any row on any thread, as a ListSerializer's one child renders every item. Only
+    for serializers that read nothing from a context (no request-built URLs)."""
+    return _shared(serializer_class).to_representation(instance)

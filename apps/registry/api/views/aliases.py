@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import InOrganization
+from apps.core.api.serializers import represent
 from apps.registry import selectors, services
 from apps.registry.api import lookups
 from apps.registry.api.serializers import AliasSerializer
@@ -41,7 +42,7 @@ class AliasApi(APIView):
     def get(self, request, model_id: int, alias: str):
         # One query for the alias and its version (plus the caller's roles): serving
         # systems poll this.
-        return Response(AliasSerializer(_alias(request, model_id, alias)).data)
+        return Response(represent(AliasSerializer, _alias(request, model_id, alias)))
 
     @extend_schema(request=SetInputSerializer, responses=AliasSerializer)
     def put(self, request, model_id: int, alias: str):
@@ -64,7 +65,7 @@ class AliasApi(APIView):
         moved = services.alias_set(
             model=model, name=alias, version=version, set_by=request.user
         )
-        return Response(AliasSerializer(moved).data)
+        return Response(represent(AliasSerializer, moved))
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, model_id: int, alias: str):

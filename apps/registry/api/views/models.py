@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from apps.accounts import selectors as accounts_selectors
 from apps.accounts.permissions import InOrganization
 from apps.core.api.pagination import PageNumberPagination, paginated_response
-from apps.core.api.serializers import IdField
+from apps.core.api.serializers import IdField, represent
 from apps.registry import selectors, services
 from apps.registry.api import lookups
 from apps.registry.api.serializers import (
@@ -171,8 +171,9 @@ class ModelVersionListApi(APIView):
             model=model, created_by=request.user, **data.validated_data
         )
         return Response(
-            ModelVersionDetailSerializer(
-                selectors.version_detail_of_new(version=version)
-            ).data,
+            represent(
+                ModelVersionDetailSerializer,
+                selectors.version_detail_of_new(version=version),
+            ),
             status=status.HTTP_201_CREATED,
         )

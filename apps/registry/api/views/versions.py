@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import InOrganization
 from apps.core.api.pagination import SeqCursorPagination, paginated_response
-from apps.core.api.serializers import IdField
+from apps.core.api.serializers import IdField, represent
 from apps.registry import selectors, services
 from apps.registry.api import lookups
 from apps.registry.api.serializers import (
@@ -72,7 +72,7 @@ class VersionDetailApi(APIView):
     @extend_schema(responses=ModelVersionDetailSerializer)
     def get(self, request, version_id: int):
         version = lookups.version_detail(request, version_id)
-        return Response(ModelVersionDetailSerializer(version).data)
+        return Response(represent(ModelVersionDetailSerializer, version))
 
     @extend_schema(
         request=UpdateInputSerializer, responses=ModelVersionDetailSerializer
@@ -85,7 +85,7 @@ class VersionDetailApi(APIView):
             version=version, updated_by=request.user, **data.validated_data
         )
         version = lookups.version_detail(request, version_id)
-        return Response(ModelVersionDetailSerializer(version).data)
+        return Response(represent(ModelVersionDetailSerializer, version))
 
 
 class VersionSubmitApi(APIView):
@@ -96,7 +96,7 @@ class VersionSubmitApi(APIView):
         version = lookups.visible_version(request, version_id)
         services.version_submit(version=version, submitted_by=request.user)
         version = lookups.version_detail(request, version_id)
-        return Response(ModelVersionDetailSerializer(version).data)
+        return Response(represent(ModelVersionDetailSerializer, version))
 
 
 class VersionRevalidateApi(APIView):
@@ -122,4 +122,4 @@ class VersionRevalidateApi(APIView):
             version=version, revalidated_by=request.user, **data.validated_data
         )
         version = lookups.version_detail(request, version_id)
-        return Response(ModelVersionDetailSerializer(version).data)
+        return Response(represent(ModelVersionDetailSerializer, version))
