@@ -56,6 +56,7 @@ LOCAL_APPS = [
     "apps.rubrics",
     "apps.assessments",
     "apps.repos",
+    "apps.roadmaps",
     "apps.webhooks",
     "apps.registry",
 ]

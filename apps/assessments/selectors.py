@@ -15,6 +15,7 @@ from apps.assessments.evaluation import (
     CriterionFacts,
     ScoringContext,
     TeamEvidence,
+    criterion_inputs,
     disagreements,
 )
 from apps.assessments.models import (
@@ -26,10 +27,13 @@ from apps.assessments.models import (
 )
 from apps.assessments.scoring import (
     ArtifactReview,
+    AssessmentScore,
+    CriterionInput,
     CriterionRule,
     DimensionRule,
     RubricModel,
     ScoreSummary,
+    score_assessment,
 )
 from apps.assessments.scoring import Resolution as SignalRuling
 from apps.assessments.signals import signal_states
@@ -172,6 +176,30 @@ def team_evidence(*, assessment: Assessment) -> TeamEvidence:
         signal_sources=signals.sources,
         signal_rulings=signal_rulings,
     )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An assessment scored now: its evidence, the engine's inputs and the score."""
+
+    facts: TeamEvidence
+    inputs: dict[str, CriterionInput]
+    score: AssessmentScore
+    context: ScoringContext
+
+    @property
+    def open_disagreements(self) -> list[int]:
+        """Questions whose respondents disagree and that no assessor has ruled on."""
+        disagreeing = disagreeing_questions(self.facts.answers)
+        return [q for q in disagreeing if q not in self.facts.rulings]
+
+
+def evaluate(*, assessment: Assessment) -> Evaluation:
+    """Score an assessment with its answers, reviews and the team's current signals."""
+    context = scoring_context(rubric=assessment.rubric, team=assessment.team)
+    facts = team_evidence(assessment=assessment)
+    inputs = criterion_inputs(context, facts)
+    return Evaluation(facts, inputs, score_assessment(context.model, inputs), context)
 
 
 def snapshot_latest(*, assessment: Assessment) -> ScoreSnapshot | None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import Team, User
 from apps.assessments import selectors
 from apps.assessments.claims import answer_error
-from apps.assessments.evaluation import criterion_inputs, score_payload
+from apps.assessments.evaluation import score_payload
 from apps.assessments.models import (
     Answer,
     Assessment,
@@ -22,9 +22,10 @@ from apps.assessments.models import (
     Resolution,
     ScoreSnapshot,
 )
-from apps.assessments.scoring import ENGINE_VERSION, score_assessment
+from apps.assessments.scoring import ENGINE_VERSION
 from apps.assessments.selectors import question_rule
 from apps.audit.services import record_event
+from apps.core.events import announce_team_evidence_changed
 from apps.core.exceptions import ApplicationError
 from apps.core.uploads import content_type_for, sha256_of, upload_problem
 from apps.rubrics.models import Question, Rubric
@@ -175,38 +176,19 @@ def answers_save(
     return saved
 
 
-@dataclass(frozen=True)
-class _Evaluation:
-    facts: Any
-    inputs: dict
-    score: Any
-
-    @property
-    def open_disagreements(self) -> list[int]:
-        """Questions whose respondents disagree and that no assessor has ruled on."""
-        disagreeing = selectors.disagreeing_questions(self.facts.answers)
-        return [q for q in disagreeing if q not in self.facts.rulings]
-
-
-def _evaluate(assessment: Assessment) -> _Evaluation:
-    context = selectors.scoring_context(rubric=assessment.rubric, team=assessment.team)
-    facts = selectors.team_evidence(assessment=assessment)
-    inputs = criterion_inputs(context, facts)
-    return _Evaluation(facts, inputs, score_assessment(context.model, inputs))
-
-
 def _snapshot(
     assessment: Assessment,
     kind: str,
     actor: User | None,
-    evaluation: _Evaluation | None = None,
+    evaluation: selectors.Evaluation | None = None,
 ) -> ScoreSnapshot:
-    evaluation = evaluation or _evaluate(assessment)
+    evaluation = evaluation or selectors.evaluate(assessment=assessment)
     score = evaluation.score
     payload = score_payload(score, evaluation.inputs)
     payload["disagreements"] = selectors.disagreeing_questions(evaluation.facts.answers)
     # Where each signal was looked for at scoring time: a conflict's evidence.
     payload["signal_sources"] = dict(evaluation.facts.signal_sources)
+    announce_team_evidence_changed(assessment.team_id)
     return ScoreSnapshot.objects.create(
         assessment=assessment,
         kind=kind,
@@ -379,7 +361,7 @@ def review_complete(*, assessment: Assessment, reviewer: User) -> ScoreSnapshot:
     disagreement and every answer a signal contradicts needs a ruling first.
     """
     assessment = _lock_for_reviewer(assessment, reviewer)
-    evaluation = _evaluate(assessment)
+    evaluation = selectors.evaluate(assessment=assessment)
     disagreements = evaluation.open_disagreements
     conflicts = list(evaluation.score.conflicts)
     if disagreements or conflicts:
@@ -547,7 +529,9 @@ def signal_conflict_resolve(
             "Not a criterion of this assessment.",
             fields={"criterion": ["Unknown criterion."]},
         )
-    contested = criterion.key in _evaluate(assessment).score.conflicts
+    contested = (
+        criterion.key in selectors.evaluate(assessment=assessment).score.conflicts
+    )
     ruled = assessment.resolutions.filter(criterion=criterion).exists()
     if not (contested or ruled):
         raise ApplicationError(

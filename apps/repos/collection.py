@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from apps.audit.services import record_event
 from apps.core.crypto import DecryptionError, decrypt_text
+from apps.core.events import announce_team_evidence_changed
 from apps.repos import runtime
 from apps.repos.collectors import (
     CollectorError,
@@ -298,6 +299,7 @@ def _finish(scan: Scan, facts: list[Fact], commit: str) -> Outcome:
             "collector_version": COLLECTOR_VERSION,
         },
     )
+    announce_team_evidence_changed(scan.repo.team_id)
     return Outcome("succeeded", commit=commit, signals=count)
 
 

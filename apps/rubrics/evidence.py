@@ -33,6 +33,30 @@ RUNTIME_SIGNAL_KEYS = (
 RUNTIME_SIGNALS = frozenset(RUNTIME_SIGNAL_KEYS)
 SIGNAL_KEYS = STATIC_SIGNALS | RUNTIME_SIGNALS
 
+# What each signal shows, in words, for pages and exports.
+SIGNAL_LABELS = {
+    "ci_config": "CI configuration",
+    "ci_runs_tests": "CI runs the tests",
+    "tests_present": "tests in the repository",
+    "scheduled_workflow": "a scheduled workflow",
+    "training_pipeline": "a training pipeline in code",
+    "continuous_training": "scheduled or triggered retraining",
+    "experiment_tracking": "experiment tracking",
+    "model_registry": "use of a model registry",
+    "data_versioning": "versioned data",
+    "data_validation": "automated data validation",
+    "monitoring": "production monitoring or drift checks",
+    "containerised": "a container build",
+    "dependency_pinning": "pinned dependencies",
+    "model_card": "a model card",
+    "ci_pass_rate": "a healthy CI pass rate",
+    "ci_run_frequency": "CI running regularly",
+    "scheduled_run_success": "scheduled runs succeeding",
+    "deployment_frequency": "frequent deployments",
+    "lead_time": "a short lead time for changes",
+    "change_failure_rate": "a low change failure rate",
+}
+
 ATTEST = "attest"
 ARTIFACT = "artifact"
 SIGNAL_PREFIX = "signal:"
@@ -53,3 +77,16 @@ def rule_error(rule: str) -> str | None:
     if key not in SIGNAL_KEYS:
         return f"unknown signal key {key!r}"
     return None
+
+
+def evidence_in_words(rule: str, level: int) -> str:
+    """What evidence gives a criterion full credit, for someone planning the work."""
+    key = signal_key(rule)
+    if key is not None:
+        label = SIGNAL_LABELS.get(key, key)
+        if level >= 3:
+            return f"A linked repository or CI system shows {label}, running (signal {key})."
+        return f"A linked repository shows {label} (signal {key})."
+    if rule == ARTIFACT:
+        return "An artifact attached to the assessment and verified by a reviewer."
+    return "The team attests it in the assessment; no automatic evidence exists."
