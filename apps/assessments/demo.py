@@ -16,15 +16,21 @@ from django.db import transaction
 from apps.accounts.models import Organization, Role, Team, User
 from apps.assessments import questionnaire, services
 from apps.assessments.models import Assessment, Evidence
-from apps.rubrics.models import Criterion, Question, Rubric
+from apps.rubrics.models import Criterion, Question, Rubric, TeamTarget
 from apps.rubrics.selectors import rubric_latest_published
-from apps.rubrics.services import rubric_import
+from apps.rubrics.services import rubric_import, team_target_set
 from apps.rubrics.validation import parse_rubric
 
 DEFAULT_RUBRIC_FILE = (
     Path(settings.BASE_DIR) / "fixtures" / "rubrics" / "mlops-default.yaml"
 )
 PERIODS = ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+# Answers some teams give whatever their maturity, in their latest assessment: the
+# churn team says its dependencies are pinned, which its repository contradicts (the
+# roadmap demo then pins them, and the rescan closes the item by evidence).
+LATEST_CLAIMS = {"customer-churn": {"code_ci.l2.deps-locked": True}}
+# What the demo teams aim for: automation (level 3) where it counts, less for people.
+CORE_TARGET, OTHER_TARGET = 3, 2
 
 
 def default_rubric() -> Rubric:
@@ -90,6 +96,35 @@ def _answers(
     return items
 
 
+def _with_claims(rubric: Rubric, items: list, claims: dict) -> list:
+    """`items` with the answers in `claims` (question key → value) put in."""
+    if not claims:
+        return items
+    by_key = dict(
+        Question.objects.filter(rubric=rubric, key__in=claims).values_list("key", "pk")
+    )
+    replaced = {by_key[key] for key in claims}
+    return [i for i in items if i.question not in replaced] + [
+        services.AnswerInput(by_key[key], value) for key, value in claims.items()
+    ]
+
+
+def _seed_targets(organization: Organization, rubric: Rubric) -> None:
+    """Targets for the teams that have none yet, through the audited service."""
+    dimensions = list(rubric.dimensions.all())
+    for team in organization.teams.all():
+        if TeamTarget.objects.filter(team=team, rubric_slug=rubric.slug).exists():
+            continue
+        for dimension in dimensions:
+            team_target_set(
+                team=team,
+                rubric_slug=rubric.slug,
+                dimension_key=dimension.key,
+                level=CORE_TARGET if dimension.core else OTHER_TARGET,
+                actor=None,
+            )
+
+
 def _add_evidence(
     assessment: Assessment, lead: User, rng: random.Random, claimed: set[int]
 ) -> None:
@@ -151,6 +186,8 @@ def seed_team_history(*, team: Team, rubric: Rubric, lead: User, assessor: User)
             team=team, period=period, rubric=rubric, created_by=lead
         )
         items = _answers(rubric, maturity, rng)
+        if period == periods[-1]:
+            items = _with_claims(rubric, items, LATEST_CLAIMS.get(team.slug, {}))
         services.answers_save(assessment=assessment, respondent=lead, items=items)
         claimed = {i.question for i in items if i.value not in (None, False, "", [])}
         _add_evidence(assessment, lead, rng, claimed)
@@ -164,6 +201,7 @@ def seed_team_history(*, team: Team, rubric: Rubric, lead: User, assessor: User)
 def seed_demo_assessments(*, organization: Organization) -> int:
     """Past assessments for every team of the demo organisation (idempotent)."""
     rubric = default_rubric()
+    _seed_targets(organization, rubric)
     assessor = User.objects.filter(
         organization=organization, memberships__role=Role.ASSESSOR
     ).first()

@@ -186,6 +186,22 @@ def write_repo(path: Path, files: dict[str, str]) -> None:
     _git(path, "commit", "-q", "-m", "Demo repository")
 
 
+def commit_files(path: Path, files: dict[str, str], message: str) -> bool:
+    """Write `files` into the demo repository at `path` and commit them; False when
+    they already hold that content (nothing to commit)."""
+    if all(
+        (path / name).is_file() and (path / name).read_text() == content
+        for name, content in files.items()
+    ):
+        return False
+    for name, content in files.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(content)
+    _git(path, "add", "-A")
+    _git(path, "commit", "-q", "-m", message)
+    return True
+
+
 def seed_demo_repos(*, organization: Organization, admin: User) -> int | None:
     """Write, link and scan the demo repositories that are missing; the number linked,
     or None when var/demo-repos is not an allowed local-path root."""

@@ -42,6 +42,9 @@ class Roadmap(TimeStampedModel):
     )
     engine_version = models.CharField(max_length=20)
     revision = models.PositiveIntegerField(default=1)
+    # SHA-256 of what the last generation planned from and planned: the same again
+    # is not a new revision.
+    plan_digest = models.CharField(max_length=64)
 
     def __str__(self) -> str:
         return f"Roadmap of {self.team_id} (r{self.revision})"

@@ -8,13 +8,16 @@ it, and an item that evidence had closed reopens when that evidence is gone.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Team, User
+from apps.audit.canonical import canonical_json
 from apps.audit.services import record_event
 from apps.core.exceptions import ApplicationError, PermissionDeniedError
 from apps.roadmaps import engine, policies, selectors
@@ -63,6 +66,22 @@ def roadmap_generate(*, team: Team, generated_by: User | None = None) -> Roadmap
         return _store(team, basis, plan, generated_by)
 
 
+def _digest(basis: selectors.PlanBasis, plan: engine.Plan) -> str:
+    """What a generation rests on and yields: equal digests, equal roadmaps. Owner,
+    status and due dates are the team's, not the plan's, and are left out."""
+    return hashlib.sha256(
+        canonical_json(
+            {
+                "assessment": basis.assessment.pk,
+                "rubric": basis.assessment.rubric_id,
+                "criteria": [asdict(c) for c in basis.plan_input.criteria],
+                "items": [asdict(i) for i in plan.items],
+                "engine": plan.engine_version,
+            }
+        ).encode()
+    ).hexdigest()
+
+
 def _store(
     team: Team,
     basis: selectors.PlanBasis,
@@ -71,6 +90,9 @@ def _store(
 ) -> Roadmap:
     now = timezone.now()
     roadmap = Roadmap.objects.select_for_update().filter(team=team).first()
+    digest = _digest(basis, plan)
+    if roadmap is not None and roadmap.plan_digest == digest:
+        return roadmap  # nothing new to plan from: no revision, no event
     header = {
         "rubric": basis.assessment.rubric,
         "assessment": basis.assessment,
@@ -80,6 +102,7 @@ def _store(
         "generated_at": now,
         "generated_by": generated_by,
         "engine_version": plan.engine_version,
+        "plan_digest": digest,
     }
     if roadmap is None:
         roadmap = Roadmap.objects.create(team=team, **header)

@@ -9,6 +9,8 @@ from apps.accounts.models import Team
 from apps.assessments.models import Assessment, ScoreSnapshot
 from apps.audit.integrity import chain_verify
 from apps.audit.models import Chain
+from apps.roadmaps.models import Roadmap
+from apps.rubrics.models import TeamTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -45,4 +47,10 @@ def test_seed_demo_gives_every_team_a_scored_history_once():
     assert len(indexes) > 10  # teams and quarters differ
     first, last = (_mean_index(period) for period in ("2026-Q1", "2026-Q3"))
     assert last > first  # the organisation improves over the quarters
+    # Every team has a roadmap planned from its latest assessment, towards its targets.
+    roadmaps = Roadmap.objects.select_related("assessment")
+    assert roadmaps.count() == 12
+    assert {r.assessment.period for r in roadmaps} == {"2026-Q3"}
+    assert not Roadmap.objects.filter(items__isnull=True).exists()
+    assert TeamTarget.objects.filter(level=3).count() > 12
     assert chain_verify(chain=Chain.objects.get(organization__slug="acme")).ok

@@ -163,19 +163,25 @@ def test_a_running_signal_closes_an_item_and_losing_it_reopens(
     it running: closed by the signal, with the repository as evidence. When a later
     scan no longer finds it, the item opens again."""
     target("ops", 3)
-    answer(draft, member, **{"ops.l3.retraining": 12, "ops.l2.tools": ["ci", "monitoring"]})
+    answer(
+        draft, member, **{"ops.l3.retraining": 12, "ops.l2.tools": ["ci", "monitoring"]}
+    )
     assessments.assessment_submit(assessment=draft, submitted_by=lead)
     roadmap = services.roadmap_generate(team=draft.team)
     assert items_of(roadmap)["ops.l3.retraining"].kind == RoadmapItem.Kind.PROVE
     repo = LinkedRepoFactory(team=draft.team)
     scanned(repo, {"continuous_training": (True, "running")})
-    retraining = items_of(services.roadmap_generate(team=draft.team))["ops.l3.retraining"]
+    retraining = items_of(services.roadmap_generate(team=draft.team))[
+        "ops.l3.retraining"
+    ]
     assert (retraining.status, retraining.closed_by) == (Status.DONE, ClosedBy.EVIDENCE)
     assert retraining.closing_evidence["signal"] == "continuous_training"
     (source,) = retraining.closing_evidence["sources"]
     assert source["repo"] == repo.name and source["value"] is True
     scanned(repo, {"continuous_training": (False, "")})
-    retraining = items_of(services.roadmap_generate(team=draft.team))["ops.l3.retraining"]
+    retraining = items_of(services.roadmap_generate(team=draft.team))[
+        "ops.l3.retraining"
+    ]
     assert (retraining.status, retraining.closed_by, retraining.in_plan) == (
         Status.PLANNED,
         "",
@@ -273,3 +279,10 @@ def test_reopening_clears_the_closing_and_dismissal(item, lead):
     services.item_update(item=item, updated_by=lead, status="planned")
     item.refresh_from_db()
     assert (item.status, item.dismissed_reason, item.closed_by) == ("planned", "", "")
+
+
+def test_generating_again_with_nothing_new_changes_nothing(submitted, lead):
+    first = services.roadmap_generate(team=submitted.team)
+    again = services.roadmap_generate(team=submitted.team, generated_by=lead)
+    assert again.revision == first.revision == 1
+    assert len(events("roadmap.generated")) == 1

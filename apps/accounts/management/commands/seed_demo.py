@@ -6,6 +6,7 @@ from apps.accounts.models import Organization, User
 from apps.assessments.demo import seed_demo_assessments
 from apps.registry.demo import seed_demo_registry
 from apps.repos.demo import demo_dir, seed_demo_repos
+from apps.roadmaps.demo import seed_demo_roadmaps
 
 
 class Command(BaseCommand):
@@ -50,6 +51,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo repositories linked and scanned: {repos}")
             created = seed_demo_assessments(organization=organization)
             self.stdout.write(f"Past assessments created: {created}")
+            roadmaps = seed_demo_roadmaps(organization=organization)
+            self.stdout.write(
+                f"Roadmaps generated: {roadmaps.generated}"
+                + (
+                    "; the churn team's pinned dependencies closed a roadmap item"
+                    if roadmaps.closed_by_scan
+                    else ""
+                )
+            )
             registry = seed_demo_registry(organization=organization)
             self.stdout.write(f"Registry models created: {registry.models_created}")
             logins += registry.logins
