@@ -3,6 +3,8 @@ of one of its repositories, as after a scored assessment (test_services.py)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from apps.assessments import services as assessments
@@ -10,6 +12,7 @@ from apps.repos import collection
 from apps.repos.models import Scan
 from apps.roadmaps import services
 from apps.roadmaps.models import Roadmap, RoadmapItem
+from tests.assessments.conftest import GOOD_ANSWERS
 from tests.repos.conftest import local_root, make_git_repo  # noqa: F401  (fixtures)
 from tests.repos.factories import LinkedRepoFactory
 
@@ -51,3 +54,22 @@ def test_a_finished_scan_replans_and_closes_what_it_evidences(
     assert replanned.signal_states["continuous_training"] == "absent"
     item = replanned.items.get(criterion_key="ops.l3.retraining")
     assert (item.kind, item.status) == (RoadmapItem.Kind.RESOLVE, "planned")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_plans_the_roadmap_once_the_assessment_is_handed_in(
+    draft, member, lead, answer, celery_worker
+):
+    """A real worker on Redis in the PostgreSQL pass of CI (eager in the embedded one)
+    picks the re-planning up after the submission commits."""
+    answer(draft, member, **GOOD_ANSWERS)
+
+    assessments.assessment_submit(assessment=draft, submitted_by=lead)
+
+    deadline = time.monotonic() + 60
+    while not Roadmap.objects.filter(team=draft.team).exists():
+        assert time.monotonic() < deadline, "no roadmap 60 s after the submission"
+        time.sleep(0.2)
+    roadmap = Roadmap.objects.get(team=draft.team)
+    assert (roadmap.assessment_id, roadmap.generated_by) == (draft.pk, None)
+    assert roadmap.items.filter(phase=RoadmapItem.Phase.NOW).exists()
