@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("apps.assessments.api.urls")),
     path("registry/", include("apps.registry.api.urls")),
     path("repos/", include("apps.repos.api.urls")),
+    path("roadmaps/", include("apps.roadmaps.api.urls")),
     path("webhooks/", include("apps.webhooks.api.urls")),
 ]

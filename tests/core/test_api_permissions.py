@@ -23,6 +23,7 @@ from apps.registry import promotion as registry_promotion
 from apps.registry import services as registry_services
 from apps.registry.mlflow.sync import mlflow_connection_set
 from apps.registry.models import Finding, ModelVersion, RegisteredModel
+from apps.roadmaps import services as roadmap_services
 from apps.webhooks.models import WebhookDelivery
 from apps.webhooks.services import webhook_event_publish, webhook_subscription_create
 from tests.accounts.factories import (
@@ -452,6 +453,41 @@ REPOS_ENDPOINTS = [
 ]
 
 
+RM = "api/v1/roadmaps/"
+
+
+def _roadmap(world, actor) -> dict[str, int]:
+    """The team's roadmap, planned from a submitted assessment; its first item."""
+    assessment_in(world.team, "submitted")
+    roadmap = roadmap_services.roadmap_generate(team=world.team)
+    return {"team_id": world.team.pk, "item_id": roadmap.items.first().pk}
+
+
+# Reads: the team's people and org-wide readers; another organisation's team does not
+# exist for its admin, whose gaps are their own organisation's (none). Planning (a
+# regeneration, an item's status, owner or due quarter): the team's people or an org
+# admin; the auditor only reads.
+ROADMAPS_ENDPOINTS = [
+    Endpoint(
+        "GET", RM + "teams/<int:team_id>/", (401, 404, 200, 200, 200), kwargs=_roadmap
+    ),
+    Endpoint(
+        "POST",
+        RM + "teams/<int:team_id>/generate/",
+        (401, 404, 200, 403, 200),
+        kwargs=_roadmap,
+    ),
+    Endpoint(
+        "PATCH",
+        RM + "items/<int:item_id>/",
+        (401, 404, 200, 403, 200),
+        kwargs=_roadmap,
+        data={"status": "in_progress"},
+    ),
+    Endpoint("GET", RM + "gaps/", (401, 200, 200, 200, 200), kwargs=_roadmap),
+]
+
+
 ENDPOINTS = [
     Endpoint("GET", "api/v1/me/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/v1/business-units/", (401, 200, 200, 200, 200)),
@@ -683,6 +719,7 @@ ENDPOINTS = [
     ),
     *REGISTRY_ENDPOINTS,
     *REPOS_ENDPOINTS,
+    *ROADMAPS_ENDPOINTS,
     Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
 ]

@@ -1,0 +1,1 @@
+"""The roadmaps API: a team's roadmap, its regeneration, item edits, org-wide gaps."""
