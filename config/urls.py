@@ -15,6 +15,7 @@ urlpatterns = [
     path("registry/", include("apps.registry.urls")),
     path("hooks/", include("apps.repos.hook_urls")),
     path("repos/", include("apps.repos.urls")),
+    path("roadmaps/", include("apps.roadmaps.urls")),
     path("", include("apps.accounts.urls")),
 ]
 

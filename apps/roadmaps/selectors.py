@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from apps.accounts.models import Team, User
 from apps.accounts.selectors import visible_team_ids
@@ -229,4 +229,49 @@ def org_gaps(*, fetched_by: User, limit: int = 10) -> OrgGaps:
                 {k: v for k, v in blocked_teams.items() if k in open_by_key}
             )
         ],
+    )
+
+
+# --- Pages ----------------------------------------------------------------------------
+
+
+def rubric_criteria(*, roadmap: Roadmap) -> dict[str, Criterion]:
+    """The criteria of the roadmap's rubric by key, with their dimension: the words
+    for the keys its items name, prerequisites beyond a target included (1 query)."""
+    criteria = (
+        Criterion.objects.filter(rubric_id=roadmap.rubric_id)
+        .select_related("dimension")
+        .only("key", "statement", "level", "dimension__key", "dimension__name")
+    )
+    return {criterion.key: criterion for criterion in criteria}
+
+
+def roadmap_summaries(*, fetched_by: User) -> QuerySet[Team]:
+    """The visible teams by name, each with its roadmap's counts (1 query, whatever
+    the team count): `generated_at` and `revision` (None without a roadmap),
+    `now_open`, `open_in_plan` and `closed_by_evidence`."""
+    item, status = "roadmap__items__", RoadmapItem.Status
+    open_ = Q(**{f"{item}status__in": (status.PLANNED, status.IN_PROGRESS)})
+    in_plan = Q(**{f"{item}in_plan": True})
+    return (
+        visible_teams(user=fetched_by)
+        .annotate(
+            generated_at=F("roadmap__generated_at"),
+            revision=F("roadmap__revision"),
+            now_open=Count(
+                "roadmap__items",
+                filter=open_ & in_plan & Q(**{f"{item}phase": RoadmapItem.Phase.NOW}),
+            ),
+            open_in_plan=Count("roadmap__items", filter=open_ & in_plan),
+            closed_by_evidence=Count(
+                "roadmap__items",
+                filter=Q(
+                    **{
+                        f"{item}status": status.DONE,
+                        f"{item}closed_by": RoadmapItem.ClosedBy.EVIDENCE,
+                    }
+                ),
+            ),
+        )
+        .order_by("name", "pk")
     )

@@ -23,7 +23,7 @@ from tests.assessments.conftest import (  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
-def target(team, rubric):
+def target(team, rubric):  # noqa: F811 (the imported fixture)
     """target("ops", 3) sets the team's target for a dimension."""
 
     def _target(dimension: str, level: int) -> TeamTarget:

@@ -50,8 +50,10 @@ def test_plans_unmet_criteria_above_the_level_up_to_the_target():
     )
     assert keys(plan) == ["d2", "d3"]
     d2, d3 = plan.items
-    assert d3.requires == ("d2",) and d2.unblocks == ("d3",)  # levels are gated
-    assert d2.phase == Phase.NOW and d3.phase == Phase.NEXT
+    assert d3.requires == ("d2",)
+    assert d2.unblocks == ("d3",)
+    assert d2.phase == Phase.NOW
+    assert d3.phase == Phase.NEXT
 
 
 def test_without_a_target_only_the_next_level_is_planned():
@@ -122,8 +124,10 @@ def test_unmet_prerequisites_are_pulled_in_and_come_first():
     )
     assert keys(plan) == ["pipe2", "ct3"]
     pipe2, ct3 = plan.items
-    assert ct3.requires == ("pipe2",) and not ct3.ready
-    assert pipe2.unblocks == ("ct3",) and pipe2.factors.unblocks == 1
+    assert ct3.requires == ("pipe2",)
+    assert not ct3.ready
+    assert pipe2.unblocks == ("ct3",)
+    assert pipe2.factors.unblocks == 1
 
 
 def test_a_prerequisite_past_its_target_blocks_the_item_instead_of_joining():
@@ -142,7 +146,8 @@ def test_a_prerequisite_past_its_target_blocks_the_item_instead_of_joining():
     assert keys(plan) == ["ct3"]
     (ct3,) = plan.items
     assert ct3.blocked_by_target == ("data3",)
-    assert ct3.phase == Phase.LATER and not ct3.ready
+    assert ct3.phase == Phase.LATER
+    assert not ct3.ready
 
 
 def test_a_met_prerequisite_does_not_hold_an_item_back():
@@ -158,7 +163,8 @@ def test_a_met_prerequisite_does_not_hold_an_item_back():
             ),
         )
     )
-    assert plan.items[0].ready and plan.items[0].phase == Phase.NOW
+    assert plan.items[0].ready
+    assert plan.items[0].phase == Phase.NOW
 
 
 # --- Priority and phases ------------------------------------------------------------
@@ -231,7 +237,9 @@ def plan_inputs(draw):
     states = []
     for index, (key, dimension, level) in enumerate(criteria):
         earlier = [k for k, _, _ in criteria[:index]]
-        requires = draw(st.lists(st.sampled_from(earlier), max_size=2)) if earlier else []
+        requires = (
+            draw(st.lists(st.sampled_from(earlier), max_size=2)) if earlier else []
+        )
         states.append(
             CriterionState(
                 key,

@@ -43,9 +43,11 @@ def test_plans_from_the_latest_handed_in_assessment(submitted, lead):
     assert set(items) == {"data.l3.validated", "ops.l2.tools"}
     tools, validated = items["ops.l2.tools"], items["data.l3.validated"]
     # Raises the floor (ops is at the floor, level 2 is the next): ranked first.
-    assert tools.rank == 1 and tools.factors["raises_floor"] is True
+    assert tools.rank == 1
+    assert tools.factors["raises_floor"] is True
     assert tools.priority == pytest.approx(2.0 * 2 * 1 / 2)  # weight 2, effort M
-    assert validated.kind == RoadmapItem.Kind.PROVE and validated.factors["effort"] == 1
+    assert validated.kind == RoadmapItem.Kind.PROVE
+    assert validated.factors["effort"] == 1
     assert {tools.phase, validated.phase} == {RoadmapItem.Phase.NOW}
     (event,) = events("roadmap.generated")
     assert event["data"]["added"] == ["data.l3.validated", "ops.l2.tools"]
@@ -67,7 +69,8 @@ def test_a_draft_alone_gives_nothing_to_plan(draft, lead):
     with pytest.raises(ApplicationError) as caught:
         services.roadmap_generate(team=draft.team, generated_by=lead)
     assert caught.value.code == "no_assessment"
-    assert not Roadmap.objects.exists() and not events("roadmap.generated")
+    assert not Roadmap.objects.exists()
+    assert not events("roadmap.generated")
 
 
 def test_people_outside_the_team_cannot_plan_it(submitted, outsider):
@@ -177,7 +180,8 @@ def test_a_running_signal_closes_an_item_and_losing_it_reopens(
     assert (retraining.status, retraining.closed_by) == (Status.DONE, ClosedBy.EVIDENCE)
     assert retraining.closing_evidence["signal"] == "continuous_training"
     (source,) = retraining.closing_evidence["sources"]
-    assert source["repo"] == repo.name and source["value"] is True
+    assert source["repo"] == repo.name
+    assert source["value"] is True
     scanned(repo, {"continuous_training": (False, "")})
     retraining = items_of(services.roadmap_generate(team=draft.team))[
         "ops.l3.retraining"
@@ -205,7 +209,8 @@ def test_a_new_assessment_regenerates_the_roadmap_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         assessments.assessment_submit(assessment=draft, submitted_by=lead)
     roadmap = Roadmap.objects.get(team=draft.team)
-    assert roadmap.generated_by is None and roadmap.assessment == draft
+    assert roadmap.generated_by is None
+    assert roadmap.assessment == draft
     (event,) = events("roadmap.generated")
     assert event["actor"]["id"] is None
 
