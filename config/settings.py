@@ -57,6 +57,7 @@ LOCAL_APPS = [
     "apps.assessments",
     "apps.repos",
     "apps.roadmaps",
+    "apps.dashboards",
     "apps.webhooks",
     "apps.registry",
 ]
