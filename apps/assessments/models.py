@@ -275,3 +275,31 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.kind} {self.created_at:%Y-%m-%d}"
+
+
+class ScoreDimension(models.Model):
+    """One dimension of a snapshot, as a row: what dashboards and reports aggregate
+    in SQL (medians, distributions) without reading every snapshot's JSON. Written
+    with its snapshot, from the same score; append-only like it."""
+
+    snapshot = models.ForeignKey(
+        ScoreSnapshot, on_delete=models.PROTECT, related_name="dimension_scores"
+    )
+    dimension = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField()
+    progress = models.FloatField()
+    score = models.FloatField()
+    target = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight = models.FloatField()
+    core = models.BooleanField()
+
+    class Meta:
+        ordering = ["snapshot", "dimension"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "dimension"], name="score_dimension_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}:{self.dimension}={self.level}"

@@ -20,6 +20,7 @@ from apps.assessments.models import (
     Evidence,
     NotApplicableReason,
     Resolution,
+    ScoreDimension,
     ScoreSnapshot,
 )
 from apps.assessments.scoring import ENGINE_VERSION
@@ -189,7 +190,7 @@ def _snapshot(
     # Where each signal was looked for at scoring time: a conflict's evidence.
     payload["signal_sources"] = dict(evaluation.facts.signal_sources)
     announce_team_evidence_changed(assessment.team_id)
-    return ScoreSnapshot.objects.create(
+    snapshot = ScoreSnapshot.objects.create(
         assessment=assessment,
         kind=kind,
         rubric=assessment.rubric,
@@ -201,6 +202,20 @@ def _snapshot(
         payload=payload,
         created_by=actor,
     )
+    ScoreDimension.objects.bulk_create(
+        ScoreDimension(
+            snapshot=snapshot,
+            dimension=d.id,
+            level=d.level,
+            progress=d.progress,
+            score=d.score,
+            target=d.target,
+            weight=d.weight,
+            core=d.core,
+        )
+        for d in score.dimensions
+    )
+    return snapshot
 
 
 def _scores_data(snapshot: ScoreSnapshot) -> dict[str, Any]:

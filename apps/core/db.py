@@ -77,8 +77,11 @@ AUDIT_EVENTS = AppendOnlyTable("audit_auditevent", "audit_event", "audit events"
 SCORE_SNAPSHOTS = AppendOnlyTable(
     "assessments_scoresnapshot", "score_snapshot", "score snapshots"
 )
+SCORE_DIMENSIONS = AppendOnlyTable(
+    "assessments_scoredimension", "score_dimension", "score dimensions"
+)
 WEBHOOK_ATTEMPTS = AppendOnlyTable(
     "webhooks_webhookattempt", "webhook_attempt", "webhook delivery attempts"
 )
 # Every table whose rows are history: tests drop these triggers only to flush.
-APPEND_ONLY_TABLES = (AUDIT_EVENTS, SCORE_SNAPSHOTS, WEBHOOK_ATTEMPTS)
+APPEND_ONLY_TABLES = (AUDIT_EVENTS, SCORE_SNAPSHOTS, SCORE_DIMENSIONS, WEBHOOK_ATTEMPTS)
