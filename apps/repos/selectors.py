@@ -155,7 +155,7 @@ class TeamSignal:
     sources: list[dict] = field(default_factory=list)
 
 
-def _current_signals(repos: QuerySet[LinkedRepo]) -> QuerySet[Signal]:
+def current_signals(repos: QuerySet[LinkedRepo]) -> QuerySet[Signal]:
     """The signals of each repository's latest successful scan."""
     return Signal.objects.filter(
         repo__in=repos,
@@ -172,7 +172,7 @@ def team_signals(*, team: Team, now: datetime) -> dict[str, TeamSignal]:
     repos = LinkedRepo.objects.filter(team=team, enabled=True)
     horizon = now - timedelta(days=settings.REPOS_SIGNAL_FRESHNESS_DAYS)
     by_key: dict[str, list[Signal]] = {}
-    for signal in _current_signals(repos):
+    for signal in current_signals(repos):
         by_key.setdefault(signal.key, []).append(signal)
     found = {}
     for key, signals in by_key.items():

@@ -1,0 +1,169 @@
+"""The dashboards' frames: the right numbers, only readable teams, and a fixed number
+of queries whatever the number of teams."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.assessments import services as assessments
+from apps.assessments.services import AnswerInput
+from apps.dashboards import selectors
+from apps.dashboards.selectors import Filters
+from tests.accounts.factories import BusinessUnitFactory, TeamFactory
+from tests.assessments.factories import rubric_create
+from tests.repos.factories import LinkedRepoFactory, scanned
+
+pytestmark = pytest.mark.django_db
+
+# The test rubric (tests/assessments/factories.py): data and ops, both core.
+MATURE = {"data.l1.documented": True, "data.snapshots": "versioned"}
+BASIC = {"data.l1.documented": True}
+
+
+@pytest.fixture
+def rubric():
+    return rubric_create()
+
+
+@pytest.fixture
+def scored(rubric, make_user):
+    """scored(team, period, answers) hands in an assessment of the team."""
+
+    def _scored(team, period, answers):
+        lead = make_user(Role.TEAM_LEAD, team=team)
+        assessment = assessments.assessment_create(
+            team=team, period=period, rubric=rubric, created_by=lead
+        )
+        questions = {q.key: q.pk for q in rubric.questions.all()}
+        assessments.answers_save(
+            assessment=assessment,
+            respondent=lead,
+            items=[AnswerInput(questions[k], v) for k, v in answers.items()],
+        )
+        assessments.assessment_submit(assessment=assessment, submitted_by=lead)
+        return assessment
+
+    return _scored
+
+
+@pytest.fixture
+def units(org):
+    return BusinessUnitFactory(organization=org, name="Retail"), BusinessUnitFactory(
+        organization=org, name="Risk"
+    )
+
+
+@pytest.fixture
+def two_teams(units, scored):
+    retail, risk = units
+    shop = TeamFactory(business_unit=retail, name="Shop")
+    credit = TeamFactory(business_unit=risk, name="Credit")
+    scored(shop, "2026-Q2", BASIC)
+    scored(shop, "2026-Q3", MATURE)
+    scored(credit, "2026-Q3", BASIC)
+    return shop, credit
+
+
+@pytest.fixture
+def executive(make_user):
+    return make_user(Role.EXECUTIVE)
+
+
+def test_maturity_is_each_teams_latest_level_per_dimension(two_teams, executive):
+    frame = selectors.maturity_frame(user=executive, filters=Filters())
+    assert list(frame.columns) == selectors.MATURITY_COLUMNS
+    levels = {(r.team, r.dimension): r.level for r in frame.itertuples()}
+    assert levels == {
+        ("Credit", "data"): 1,
+        ("Credit", "ops"): 0,
+        ("Shop", "data"): 2,
+        ("Shop", "ops"): 0,
+    }
+    assert set(frame["dimension_name"]) == {"Data", "Operations"}
+    assert set(frame["business_unit"]) == {"Retail", "Risk"}
+
+
+def test_a_period_filter_shows_that_quarters_scores(two_teams, executive):
+    frame = selectors.maturity_frame(user=executive, filters=Filters(period="2026-Q2"))
+    assert set(frame["team"]) == {"Shop"}
+    assert frame.set_index("dimension").loc["data", "level"] == 1
+
+
+def test_filters_narrow_and_visibility_hides_other_teams(two_teams, units, make_user):
+    shop, _credit = two_teams
+    member = make_user(Role.TEAM_MEMBER, team=shop)
+    frame = selectors.team_scores_frame(user=member, filters=Filters())
+    assert list(frame["team"]) == ["Shop"]
+    executive = make_user(Role.EXECUTIVE)
+    by_unit = Filters(business_unit=units[1].pk)
+    assert list(
+        selectors.team_scores_frame(user=executive, filters=by_unit)["team"]
+    ) == ["Credit"]
+
+
+def test_median_vs_target_per_dimension(two_teams, executive):
+    maturity = selectors.maturity_frame(user=executive, filters=Filters())
+    summary = selectors.median_vs_target_frame(maturity).set_index("dimension")
+    assert summary.loc["data", "median_level"] == 1.5
+    assert summary.loc["ops", "teams"] == 2
+
+
+def test_the_trend_takes_each_teams_quarter_once(two_teams, executive):
+    trend = selectors.trend_frame(user=executive, filters=Filters())
+    assert list(trend["period"]) == ["2026-Q2", "2026-Q3"]
+    assert list(trend["teams"]) == [1, 2]
+    assert trend.iloc[1]["floor_share_ge2"] == 0.0
+
+
+def test_evidence_health_counts_fresh_holding_signals(two_teams, executive):
+    shop, credit = two_teams
+    scanned(LinkedRepoFactory(team=shop), {"ci_runs_tests": (True, "wired")})
+    scanned(
+        LinkedRepoFactory(team=credit),
+        {"monitoring": (True, "running")},
+        observed_at=timezone.now() - timedelta(days=400),  # stale: does not count
+    )
+    scores = selectors.team_scores_frame(user=executive, filters=Filters())
+    frame = selectors.evidence_health_frame(
+        user=executive, filters=Filters(), scores=scores, now=timezone.now()
+    ).set_index("business_unit")
+    assert frame.loc["Retail", "ci_running"] == 1.0
+    assert frame.loc["Risk", "cm_running"] == 0.0
+    assert frame.loc["Risk", "teams"] == 1
+
+
+def test_a_fixed_number_of_queries_whatever_the_team_count(units, scored, executive):
+    def count() -> int:
+        # As on a new request: the roles cached on the user are read again.
+        executive.__dict__.pop("_tollgate_roles", None)
+        with CaptureQueriesContext(connection) as ctx:
+            filters, now = Filters(), timezone.now()
+            maturity = selectors.maturity_frame(user=executive, filters=filters)
+            selectors.median_vs_target_frame(maturity)
+            scores = selectors.team_scores_frame(user=executive, filters=filters)
+            selectors.trend_frame(user=executive, filters=filters)
+            selectors.evidence_health_frame(
+                user=executive, filters=filters, scores=scores, now=now
+            )
+            selectors.open_requests_frame(user=executive, filters=filters, now=now)
+            selectors.production_frame(user=executive, filters=filters)
+            selectors.break_glass_frame(user=executive, filters=filters)
+            selectors.common_now_frame(user=executive, filters=filters)
+        return len(ctx.captured_queries)
+
+    def add_teams(n: int) -> None:
+        for i in range(n):
+            team = TeamFactory(business_unit=units[i % 2])
+            scored(team, "2026-Q3", MATURE if i % 3 else BASIC)
+            LinkedRepoFactory(team=team)
+
+    add_teams(3)
+    few = count()
+    add_teams(47)
+    assert count() == few
