@@ -612,8 +612,10 @@ def test_item_edit_costs_the_same_whatever_the_items(
 
     # 1 roles, 2 the item, 3-4 the owner and their memberships, 5 savepoint, 6 the
     # item locked, 7 owner on the team, 8 update, 9 organisation, 10-12 audit chain
-    # and event, 13 release, 14 the item read back.
-    with django_assert_num_queries(14):
+    # and event, 13 release, 14 the item read back. PostgreSQL appends the event and
+    # moves the chain head in one statement (apps/audit/services.py): one fewer.
+    expected = 14 if connection.vendor == "sqlite" else 13
+    with django_assert_num_queries(expected):
         response = client.patch(
             item_url(item), {"owner": member.pk, "status": "done"}, format="json"
         )
