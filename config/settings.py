@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import plotly
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import BASE_DIR, env, env_secret, env_value
@@ -160,7 +161,13 @@ USE_TZ = True
 # --- Static and media files ---------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_value("DJANGO_STATIC_ROOT", str(VAR_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # The dashboards' one plotly.js: the bundle shipped inside the plotly package, so
+    # the browser runs the plotly.js the Python figures were built for. Served as
+    # static/plotly/plotly.min.js; never copied into the repository, never a CDN.
+    ("plotly", Path(plotly.__file__).parent / "package_data"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_value("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

@@ -12,6 +12,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("assessments/", include("apps.assessments.urls")),
+    path("dashboards/", include("apps.dashboards.urls")),
     path("registry/", include("apps.registry.urls")),
     path("hooks/", include("apps.repos.hook_urls")),
     path("repos/", include("apps.repos.urls")),

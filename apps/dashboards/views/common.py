@@ -1,0 +1,106 @@
+"""What every dashboard page shares: the filter form with its choices, and each panel
+ready to render (its figure's JSON, data table, downloads and drill-down links)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from django.http import HttpRequest
+from django.urls import reverse
+
+from apps.dashboards import selectors
+from apps.dashboards.charts import figure_json
+from apps.dashboards.forms import DashboardFilterForm
+from apps.dashboards.panels import Panel, heatmap_row_links
+from apps.dashboards.selectors import Filters
+
+# A data table longer than this shows its first rows; the downloads have them all.
+TABLE_MAX_ROWS = 500
+
+
+def filter_form(request: HttpRequest) -> DashboardFilterForm:
+    """The GET filters bound, with only what the user reads as choices (3 queries)."""
+    user = request.user
+    teams = (
+        selectors.teams_in_scope(user=user, filters=Filters())
+        .order_by("name", "pk")
+        .values_list("pk", "name", "business_unit__name")
+    )
+    return DashboardFilterForm(
+        request.GET,
+        units=list(selectors.business_units(user=user).values_list("pk", "name")),
+        teams=[(pk, f"{name} ({unit})") for pk, name, unit in teams],
+        periods=selectors.periods(user=user),
+    )
+
+
+def cell(value: Any) -> str:
+    """2.0 → "2", 0.6667 → "0.67", missing → "n/a"."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "n/a"
+    if isinstance(value, float):
+        return f"{round(value, 2):g}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class DataTable:
+    headers: list[str]
+    rows: list[tuple[str | None, list[str]]]  # (the first cell's link, the cells)
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def data_table(panel: Panel, frame: pd.DataFrame) -> DataTable:
+    table = panel.table(frame).head(TABLE_MAX_ROWS)
+    links: list[str | None] = [None] * len(table)
+    if panel.row_link is not None and panel.row_link.column in frame:
+        column = frame[panel.row_link.column].head(TABLE_MAX_ROWS)
+        links = [panel.row_link.href(value) for value in column]
+    rows = [
+        (link, [cell(value) for value in values])
+        for link, values in zip(links, table.itertuples(index=False), strict=True)
+    ]
+    return DataTable([str(c) for c in table.columns], rows, total=len(frame))
+
+
+@dataclass(frozen=True)
+class PanelView:
+    panel: Panel
+    figure: str  # the figure's JSON, safe inside <script type="application/json">
+    table: DataTable
+    drills: list[tuple[str, str]] = field(default_factory=list)  # (label, href)
+    downloads: list[tuple[str, str]] = field(default_factory=list)  # (label, href)
+    row_links: Mapping[str, str] | None = None  # chart row label → page
+
+
+def panel_view(
+    panel: Panel,
+    frame: pd.DataFrame,
+    *,
+    filters: Filters | None = None,
+    query: str = "",
+    sort: str = "name",
+) -> PanelView:
+    """A panel ready for the page; downloads and drill-downs only with `filters`
+    (the organisation's panels), carrying them on."""
+    view = PanelView(
+        panel=panel,
+        figure=figure_json(panel.figure(frame, sort)),
+        table=data_table(panel, frame),
+        row_links=heatmap_row_links(frame) if panel.key == "heatmap" else None,
+    )
+    if filters is not None:
+        suffix = f"?{query}" if query else ""
+        view.drills.extend((d.label, d.href(filters)) for d in panel.drills)
+        view.downloads.extend(
+            (label, reverse(f"dashboards:panel-{ext}", args=[panel.key]) + suffix)
+            for label, ext in (("CSV", "csv"), ("Excel (XLSX)", "xlsx"))
+        )
+    return view

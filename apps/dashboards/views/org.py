@@ -1,0 +1,53 @@
+"""The organisation's dashboard and its panels' downloads: what the user may read,
+narrowed by the GET filters."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from apps.dashboards import downloads
+from apps.dashboards.panels import ORG_PANELS, panel_get
+from apps.dashboards.views.common import filter_form, panel_view
+from apps.dashboards.views.frames import OrgFrames
+
+
+@login_required
+@require_GET
+def org_dashboard(request: HttpRequest) -> HttpResponse:
+    form = filter_form(request)
+    if not form.is_valid():
+        context = {"form": form, "panels": []}
+        return render(request, "dashboards/dashboard_org.html", context, status=400)
+    filters, query, sort = form.filters(), form.query(), form.sort_by()
+    frames = OrgFrames(user=request.user, filters=filters, now=timezone.now())
+    panels = [
+        panel_view(p, frames[p.frame], filters=filters, query=query, sort=sort)
+        for p in ORG_PANELS
+    ]
+    context = {"form": form, "panels": panels, "query": query}
+    return render(request, "dashboards/dashboard_org.html", context)
+
+
+@login_required
+@require_GET
+def panel_download(request: HttpRequest, panel: str, extension: str) -> HttpResponse:
+    """The panel's data table as CSV or XLSX, with the page's filters."""
+    found = panel_get(panel)
+    if found is None:
+        raise Http404("No such panel.")
+    form = filter_form(request)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            form.errors.as_text(), content_type="text/plain; charset=utf-8"
+        )
+    frames = OrgFrames(user=request.user, filters=form.filters(), now=timezone.now())
+    table = found.table(frames[found.frame])
+    content, content_type = downloads.render(table, extension, sheet=found.title)
+    response = HttpResponse(content, content_type=content_type)
+    filename = downloads.filename(found.key, extension)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
