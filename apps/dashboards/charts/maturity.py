@@ -62,7 +62,8 @@ def maturity_heatmap(frame: pd.DataFrame, sort: HeatmapSort = "name") -> go.Figu
     fig = go.Figure(data=[_heatmap_trace(frame, teams, _dimension_order(frame))])
     height = min(HEATMAP_MAX_HEIGHT, max(320, 160 + ROW_HEIGHT * len(teams)))
     base_figure(fig, chart="maturity_heatmap", title=title, height=height, sort=sort)
-    fig.update_xaxes(title_text="Dimension", side="top", tickangle=0)
+    # Dimension names are long: slanted, so that eleven of them stay readable.
+    fig.update_xaxes(title_text="Dimension", side="top", tickangle=-30, automargin=True)
     # The first team in the order is drawn at the top.
     fig.update_yaxes(title_text="Team", autorange="reversed", type="category")
     return fig
