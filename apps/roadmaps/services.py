@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Membership, Team, User
+from apps.assessments.models import Assessment
 from apps.audit.canonical import canonical_json
 from apps.audit.services import record_event
 from apps.core.exceptions import ApplicationError, PermissionDeniedError
@@ -66,20 +67,19 @@ def roadmap_generate(*, team: Team, generated_by: User | None = None) -> Roadmap
         return _store(team, basis, plan, generated_by)
 
 
-def _digest(basis: selectors.PlanBasis, plan: engine.Plan) -> str:
+def plan_digest(
+    assessment: Assessment, given: engine.PlanInput, plan: engine.Plan
+) -> str:
     """What a generation rests on and yields: equal digests, equal roadmaps. Owner,
     status and due dates are the team's, not the plan's, and are left out."""
-    return hashlib.sha256(
-        canonical_json(
-            {
-                "assessment": basis.assessment.pk,
-                "rubric": basis.assessment.rubric_id,
-                "criteria": [asdict(c) for c in basis.plan_input.criteria],
-                "items": [asdict(i) for i in plan.items],
-                "engine": plan.engine_version,
-            }
-        ).encode()
-    ).hexdigest()
+    body = {
+        "assessment": assessment.pk,
+        "rubric": assessment.rubric_id,
+        "criteria": [asdict(c) for c in given.criteria],
+        "items": [asdict(i) for i in plan.items],
+        "engine": plan.engine_version,
+    }
+    return hashlib.sha256(canonical_json(body).encode()).hexdigest()
 
 
 def _store(
@@ -90,7 +90,7 @@ def _store(
 ) -> Roadmap:
     now = timezone.now()
     roadmap = Roadmap.objects.select_for_update().filter(team=team).first()
-    digest = _digest(basis, plan)
+    digest = plan_digest(basis.assessment, basis.plan_input, plan)
     if roadmap is not None and roadmap.plan_digest == digest:
         return roadmap  # nothing new to plan from: no revision, no event
     header = {
