@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
 from apps.core.api.errors import error_body
+from apps.core.exceptions import ApplicationError, PermissionDeniedError
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -24,3 +27,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
         body = error_body("server_error", "Something went wrong on our side.")
         return JsonResponse(body, status=500)
     return defaults.server_error(request)
+
+
+def show_refusal(
+    request: HttpRequest, exc: ApplicationError, form: Form | None = None
+) -> int:
+    """Show a service's refusal on the page being re-rendered: its message, and its
+    field errors on the form. Returns the status for that page (403 or 400)."""
+    messages.error(request, exc.message)
+    if form is not None:
+        for name, errors in exc.fields.items():
+            if name in form.fields:
+                for error in errors:
+                    form.add_error(name, error)
+    return 403 if isinstance(exc, PermissionDeniedError) else 400

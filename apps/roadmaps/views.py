@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import Team, User
 from apps.accounts.selectors import membership_list
-from apps.core.exceptions import ApplicationError, PermissionDeniedError
+from apps.core.exceptions import ApplicationError
+from apps.core.views import show_refusal
 from apps.roadmaps import display, exports, policies, selectors, services
 from apps.roadmaps.forms import ItemForm, person
 from apps.roadmaps.models import Roadmap, RoadmapItem
@@ -29,18 +29,6 @@ def _team_or_404(request: HttpRequest, team_id: int) -> Team:
     if team is None:
         raise Http404("No such team.")
     return team
-
-
-def _refused(request: HttpRequest, exc: ApplicationError, form: Form | None) -> int:
-    """Show a service's refusal as a message, with its field errors on the form.
-    Returns the status for the re-rendered page."""
-    messages.error(request, exc.message)
-    if form is not None:
-        for name, errors in exc.fields.items():
-            if name in form.fields:
-                for error in errors:
-                    form.add_error(name, error)
-    return 403 if isinstance(exc, PermissionDeniedError) else 400
 
 
 # --- The organisation -----------------------------------------------------------------
@@ -131,7 +119,7 @@ def roadmap_generate(request: HttpRequest, team_id: int) -> HttpResponse:
     try:
         roadmap = services.roadmap_generate(team=page.team, generated_by=request.user)
     except ApplicationError as exc:
-        return page.render(request, status=_refused(request, exc, None))
+        return page.render(request, status=show_refusal(request, exc, None))
     if roadmap.revision == before:
         messages.info(request, f"Nothing changed: still revision {before}.")
     else:
@@ -153,7 +141,7 @@ def item_update(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         services.item_update(item=item, updated_by=request.user, **changes)
     except ApplicationError as exc:
-        return page.render(request, status=_refused(request, exc, form))
+        return page.render(request, status=show_refusal(request, exc, form))
     if changes:
         messages.success(request, f"{item.criterion_key} saved.")
     else:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest
 
-from apps.core.exceptions import ApplicationError, PermissionDeniedError
+from apps.core.exceptions import ApplicationError
+from apps.core.views import show_refusal
 from apps.registry import selectors, services
 from apps.registry.forms import EvidenceReviewForm
 from apps.registry.models import EvidenceItem, PromotionRequest, RegisteredModel
@@ -31,17 +31,6 @@ def request_or_404(request: HttpRequest, request_id: int) -> PromotionRequest:
     return promotion_request
 
 
-def refused(request: HttpRequest, exc: ApplicationError, form: Form) -> int:
-    """Show a service's refusal as a message, with its field errors on the form.
-    Returns the status for the re-rendered page."""
-    messages.error(request, exc.message)
-    for field, errors in exc.fields.items():
-        if field in form.fields:
-            for error in errors:
-                form.add_error(field, error)
-    return 403 if isinstance(exc, PermissionDeniedError) else 400
-
-
 def paginate(request: HttpRequest, items) -> Page:
     """One page of a queryset: a count query and the page's rows."""
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -63,7 +52,7 @@ def evidence_review_post(
             comment=form.cleaned_data["comment"],
         )
     except ApplicationError as exc:
-        return refused(request, exc, form)
+        return show_refusal(request, exc, form)
     verb = "accepted" if accept else "rejected"
     messages.success(request, f"Evidence for {item.requirement_key} {verb}.")
     return None

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.exceptions import ApplicationError
+from apps.core.views import show_refusal
 from apps.registry import policies, promotion, selectors, services
 from apps.registry.forms import (
     EvidenceAddForm,
@@ -24,7 +25,6 @@ from apps.registry.views.common import (
     evidence_review_post,
     model_or_404,
     paginate,
-    refused,
 )
 
 
@@ -128,7 +128,7 @@ def promotion_open(request: HttpRequest, model_id: int) -> HttpResponse:
             justification=data["justification"],
         )
     except ApplicationError as exc:
-        return page.render(request, status=refused(request, exc, form))
+        return page.render(request, status=show_refusal(request, exc, form))
     messages.success(
         request,
         f"Request #{opened.pk} opened: v{opened.version.version} → {opened.target}.",
@@ -156,7 +156,7 @@ def evidence_add(request: HttpRequest, model_id: int) -> HttpResponse:
             note=data["note"],
         )
     except ApplicationError as exc:
-        return page.render(request, status=refused(request, exc, form))
+        return page.render(request, status=show_refusal(request, exc, form))
     messages.success(
         request, f"Evidence for {data['requirement']} attached to v{version.version}."
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.exceptions import ApplicationError
+from apps.core.views import show_refusal
 from apps.registry import policies, promotion, selectors, services
 from apps.registry.forms import (
     BreakGlassForm,
@@ -28,7 +29,6 @@ from apps.registry.views.allowed import request_actions, reviewable_evidence
 from apps.registry.views.common import (
     evidence_review_post,
     paginate,
-    refused,
     request_or_404,
 )
 
@@ -127,7 +127,7 @@ def _act(
     try:
         message = step(promotion_request, form.cleaned_data)
     except ApplicationError as exc:
-        status = refused(http, exc, form)
+        status = show_refusal(http, exc, form)
         page.request = request_or_404(http, request_id)  # the step may have moved it
         return page.render(http, status=status)
     messages.success(http, message)

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import Team, User
-from apps.core.exceptions import ApplicationError, PermissionDeniedError
+from apps.core.exceptions import ApplicationError
+from apps.core.views import show_refusal
 from apps.repos import policies, selectors, services
 from apps.repos.forms import RepoLinkForm, RepoSettingsForm
 from apps.repos.models import CIRun, LinkedRepo, Provider, Scan, Signal
@@ -41,18 +41,6 @@ def _repo_or_404(request: HttpRequest, repo_id: int) -> LinkedRepo:
     if repo is None:
         raise Http404("No such repository.")
     return repo
-
-
-def _refused(request: HttpRequest, exc: ApplicationError, form: Form | None) -> int:
-    """Show a service's refusal as a message, with its field errors on the form.
-    Returns the status for the re-rendered page."""
-    messages.error(request, exc.message)
-    if form is not None:
-        for name, errors in exc.fields.items():
-            if name in form.fields:
-                for error in errors:
-                    form.add_error(name, error)
-    return 403 if isinstance(exc, PermissionDeniedError) else 400
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -128,7 +116,9 @@ def repo_link(request: HttpRequest) -> HttpResponse:
     try:
         repo, secret = services.repo_link(linked_by=user, **form.link_arguments())
     except ApplicationError as exc:
-        return _render_list(request, teams, form, status=_refused(request, exc, form))
+        return _render_list(
+            request, teams, form, status=show_refusal(request, exc, form)
+        )
     # The secret is in this response only: no redirect, nothing kept in the session.
     context = {"repo": repo, "secret": secret, "webhook": _webhook(request, repo)}
     return _no_store(render(request, "repos/repo_linked.html", context))
@@ -206,7 +196,7 @@ def repo_scan(request: HttpRequest, repo_id: int) -> HttpResponse:
             repo=repo, trigger=Scan.Trigger.MANUAL, requested_by=request.user
         )
     except ApplicationError as exc:
-        status = _refused(request, exc, None)
+        status = show_refusal(request, exc, None)
         return RepoPage.load(repo).render(request, status=status)
     messages.success(
         request, f"Scan #{scan.pk} is {scan.get_status_display().lower()}."
@@ -232,7 +222,7 @@ def repo_update(request: HttpRequest, repo_id: int) -> HttpResponse:
     except ApplicationError as exc:
         page = RepoPage.load(repo)
         page.settings_form = form
-        return page.render(request, status=_refused(request, exc, form))
+        return page.render(request, status=show_refusal(request, exc, form))
     messages.success(request, "Settings saved.")
     return redirect("repos:repo-detail", repo_id=repo.pk)
 
@@ -244,7 +234,7 @@ def webhook_secret_rotate(request: HttpRequest, repo_id: int) -> HttpResponse:
     try:
         secret = services.webhook_secret_rotate(repo=repo, rotated_by=request.user)
     except ApplicationError as exc:
-        status = _refused(request, exc, None)
+        status = show_refusal(request, exc, None)
         return RepoPage.load(repo).render(request, status=status)
     # Shown in this response only, like the secret given when the repository was linked.
     page = RepoPage.load(repo)
