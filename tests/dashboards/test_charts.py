@@ -307,8 +307,16 @@ def test_heatmap_hover_shows_team_dimension_level_score_progress_and_target():
     heat = charts.maturity_heatmap(heatmap_frame()).data[0]
 
     # Beta, Training: level 3, score 3.0, target 3.
-    assert list(heat.customdata[1][1]) == ["3.00", "0%", "3", "R&amp;D"]
-    for part in ("%{y}", "%{x}", "Level: %{z}", "%{customdata[0]}", "%{customdata[2]}"):
+    assert list(heat.customdata[1][1]) == [3.0, 0.0]
+    assert heat.text[1][1] == "3"
+    for part in (
+        "%{y}",
+        "%{x}",
+        "Level: %{z}",
+        "Score: %{customdata[0]:.2f}",
+        "(%{customdata[1]:.0%} of the way",
+        "Target: %{text}",
+    ):
         assert part in heat.hovertemplate
 
 
@@ -316,7 +324,8 @@ def test_heatmap_reads_a_missing_target_as_none():
     heat = charts.maturity_heatmap(heatmap_frame()).data[0]
 
     # Beta, Integration: level 2, score 2.5, no target.
-    assert list(heat.customdata[1][0]) == ["2.50", "50%", "none", "R&amp;D"]
+    assert list(heat.customdata[1][0]) == [2.5, 0.5]
+    assert heat.text[1][0] == "none"
 
 
 def test_heatmap_leaves_a_gap_for_a_dimension_the_team_lacks():
@@ -324,7 +333,9 @@ def test_heatmap_leaves_a_gap_for_a_dimension_the_team_lacks():
 
     heat = charts.maturity_heatmap(frame).data[0]
 
-    assert list(heat.z[2]) == [None, 1]
+    assert np.isnan(heat.z[2][0])
+    assert heat.z[2][1] == 1
+    assert heat.text[2][0] == ""
     assert heat.hoverongaps is False
 
 
@@ -651,7 +662,12 @@ def test_figure_json_is_plotly_json_safe_to_inline_in_a_script():
 
     assert "</script>" not in payload
     assert json.loads(payload) == json.loads(fig.to_json())
-    assert "bdata" not in payload  # plain lists, no typed arrays
+    trace = json.loads(payload)["data"][0]
+    # The cells' numbers travel as typed arrays, which plotly.js decodes; the labels
+    # the page reads (the row links) stay plain lists.
+    assert trace["z"]["dtype"] == "f4"
+    assert trace["customdata"]["shape"] == "3, 2, 2"
+    assert isinstance(trace["y"], list)
     assert "cdn.plot.ly" not in payload
     assert len(payload) < 20_000  # the figure only: no plotly.js, no heavy theme
 

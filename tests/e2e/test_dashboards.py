@@ -88,6 +88,16 @@ def _charts_drawn(page: Page, panels) -> None:
         expect(chart).to_have_attribute("data-rendered", "true")
 
 
+def _heatmap_hover(page: Page) -> str:
+    """The hover box over the heatmap's top-left cell."""
+    cells = page.locator("#chart-heatmap .nsewdrag").first
+    box = cells.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.04, box["y"] + box["height"] * 0.1)
+    hover = page.locator("#chart-heatmap .hovertext").first
+    expect(hover).to_be_visible()
+    return hover.text_content()
+
+
 def _heatmap_rows(page: Page) -> int:
     return page.evaluate("document.getElementById('chart-heatmap').data[0].y.length")
 
@@ -108,6 +118,11 @@ def test_an_executive_filters_the_dashboard_and_opens_a_team(
     expect(page.get_by_role("heading", level=1)).to_have_text("Organisation dashboard")
     _charts_drawn(page, ORG_PANELS)
     assert _heatmap_rows(page) == 3
+    # The cells' numbers arrive as typed arrays; the hover formats them.
+    hover = _heatmap_hover(page)
+    assert re.search(r"Score: \d\.\d\d \(\d+% of the way to the next level\)", hover)
+    assert re.search(r"Target: (\d|none)", hover)
+    assert "NaN" not in hover
     page.locator("#data-heatmap summary").click()
     expect(page.locator("#data-heatmap table")).to_be_visible()
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
