@@ -93,17 +93,21 @@ MATURITY_COLUMNS = [
 def maturity_frame(*, user: User, filters: Filters) -> pd.DataFrame:
     """One row per team × dimension of each team's latest score (2 queries)."""
     teams = teams_in_scope(user=user, filters=filters)
-    rows = ScoreDimension.objects.filter(
-        snapshot_id__in=_latest_snapshot_ids(teams, filters.period)
-    ).values_list(
-        "snapshot__assessment__team_id",
-        "snapshot__assessment__team__name",
-        "snapshot__assessment__team__business_unit__name",
-        "dimension",
-        "level",
-        "score",
-        "target",
-        "snapshot__rubric_id",
+    rows = (
+        ScoreDimension.objects.filter(
+            snapshot_id__in=_latest_snapshot_ids(teams, filters.period)
+        )
+        .order_by()  # sorted below, by the team's name
+        .values_list(
+            "snapshot__assessment__team_id",
+            "snapshot__assessment__team__name",
+            "snapshot__assessment__team__business_unit__name",
+            "dimension",
+            "level",
+            "score",
+            "target",
+            "snapshot__rubric_id",
+        )
     )
     frame = _frame(rows, [*MATURITY_COLUMNS[:4], "level", "score", "target", "rubric"])
     names = _dimension_names(frame["rubric"].unique().tolist())
@@ -112,7 +116,9 @@ def maturity_frame(*, user: User, filters: Filters) -> pd.DataFrame:
     )
     frame["position"] = frame["dimension"].map(lambda key: names.get(key, (key, 99))[1])
     frame["target"] = frame["target"].astype("Int64")
-    return frame[MATURITY_COLUMNS].sort_values(["team", "position"], ignore_index=True)
+    return frame[MATURITY_COLUMNS].sort_values(
+        ["team", "team_id", "position"], ignore_index=True
+    )
 
 
 def _dimension_names(rubric_ids: list[int]) -> dict[str, tuple[str, int]]:
@@ -148,21 +154,23 @@ TEAM_SCORE_COLUMNS = ["team_id", "team", "business_unit", "period", "floor", "in
 def team_scores_frame(*, user: User, filters: Filters) -> pd.DataFrame:
     """Each team's latest floor, index and confidence (1 query)."""
     teams = teams_in_scope(user=user, filters=filters)
-    rows = ScoreSnapshot.objects.filter(
-        pk__in=_latest_snapshot_ids(teams, filters.period)
-    ).values_list(
-        "assessment__team_id",
-        "assessment__team__name",
-        "assessment__team__business_unit__name",
-        "assessment__period",
-        "floor",
-        "index",
-        "confidence",
-        "payload__conflicts",
+    rows = (
+        ScoreSnapshot.objects.filter(pk__in=_latest_snapshot_ids(teams, filters.period))
+        .order_by()  # sorted below, by the team's name
+        .values_list(
+            "assessment__team_id",
+            "assessment__team__name",
+            "assessment__team__business_unit__name",
+            "assessment__period",
+            "floor",
+            "index",
+            "confidence",
+            "payload__conflicts",
+        )
     )
     frame = _frame(rows, [*TEAM_SCORE_COLUMNS, "confidence", "conflicts"])
     frame["conflicts"] = frame["conflicts"].map(lambda c: len(c or []))
-    return frame.sort_values("team", ignore_index=True)
+    return frame.sort_values(["team", "team_id"], ignore_index=True)
 
 
 def trend_frame(*, user: User, filters: Filters) -> pd.DataFrame:
