@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from apps.dashboards.charts.maturity import HEATMAP_SORTS
 from apps.dashboards.selectors import Filters
@@ -18,12 +20,36 @@ SORT_LABELS = {
 }
 
 
+class LongSelect(forms.Select):
+    """A select whose options are written here rather than through one template per
+    option, which took about 0.1 s for an organisation's 1,000 teams."""
+
+    template_name = "dashboards/widgets/long_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options_html"] = mark_safe(  # noqa: S308 - escaped here
+            "".join(
+                f'<option value="{escape(option["value"])}"'
+                f'{" selected" if option["selected"] else ""}>'
+                f"{escape(option['label'])}</option>"
+                for _, options, _ in context["widget"]["optgroups"]
+                for option in options
+            )
+        )
+        return context
+
+
 class DashboardFilterForm(forms.Form):
     business_unit = forms.TypedChoiceField(
         label="Business unit", coerce=int, required=False, empty_value=None
     )
     team = forms.TypedChoiceField(
-        label="Team", coerce=int, required=False, empty_value=None
+        label="Team",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=LongSelect,
     )
     period = forms.ChoiceField(
         label="Period",

@@ -4,7 +4,7 @@ to. Pure: no queries; the views fetch the frames and hand them in."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +35,10 @@ class Drill:
         return f"{url}?{urlencode(query)}" if query else url
 
 
+# An id no row has, reversed once and then replaced by each row's id.
+_ID_PLACEHOLDER = 918273645
+
+
 @dataclass(frozen=True)
 class RowLink:
     """Each table row links to a page: `url_name` with the row's `column` value."""
@@ -42,10 +46,15 @@ class RowLink:
     column: str
     url_name: str
 
-    def href(self, value: Any) -> str | None:
-        if value is None or pd.isna(value):
-            return None
-        return reverse(self.url_name, args=[int(value)])
+    def hrefs(self, values: Iterable[Any]) -> list[str | None]:
+        """Each value's page (None for a missing value). One reverse() for them all:
+        a call costs tens of microseconds, and the heatmap links 1,000 teams."""
+        url = reverse(self.url_name, args=[_ID_PLACEHOLDER])
+        before, _, after = url.partition(str(_ID_PLACEHOLDER))
+        return [
+            None if value is None or pd.isna(value) else f"{before}{int(value)}{after}"
+            for value in values
+        ]
 
 
 @dataclass(frozen=True)
@@ -217,9 +226,10 @@ def heatmap_row_links(maturity: pd.DataFrame) -> dict[str, str]:
     the team's name, with " #<id>" when two teams share it."""
     teams = maturity[["team_id", "team"]].drop_duplicates("team_id")
     duplicated = teams["team"].duplicated(keep=False)
-    return {
-        f"{name} #{team_id}" if twin else name: TEAM_LINK.href(team_id)
+    labels = [
+        f"{name} #{team_id}" if twin else name
         for team_id, name, twin in zip(
             teams["team_id"], teams["team"], duplicated, strict=True
         )
-    }
+    ]
+    return dict(zip(labels, TEAM_LINK.hrefs(teams["team_id"]), strict=True))

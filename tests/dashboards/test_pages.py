@@ -128,9 +128,14 @@ def test_a_business_unit_narrows_every_panel(two_teams, units, executive):
 
 
 def test_a_team_filter_shows_that_team(two_teams, executive):
-    shop, _credit = two_teams
+    shop, credit = two_teams
     response = signed_in(executive).get(URL, {"team": shop.pk})
     assert heatmap_rows(response) == ["Shop"]
+    # The filter keeps its choice, among the teams the user reads.
+    html = response.content.decode()
+    team_select = re.search(r'<select name="team" id="id_team">(.*?)</select>', html)
+    options = dict(re.findall(r'<option value="(\d*)"( selected)?>', team_select[1]))
+    assert options == {"": "", str(shop.pk): " selected", str(credit.pk): ""}
 
 
 def test_a_period_shows_that_quarters_scores(two_teams, executive):
