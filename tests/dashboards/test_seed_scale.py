@@ -315,7 +315,7 @@ def test_seed_scale_leaves_nothing_when_a_phase_fails(monkeypatch):
     def fail(world):
         raise RuntimeError("registry down")
 
-    monkeypatch.setattr(scale, "_registry", fail)
+    monkeypatch.setattr(scale.seed, "_registry", fail)
 
     with pytest.raises(RuntimeError, match="registry down"):
         _seed("half-done")
