@@ -310,6 +310,9 @@ class ScoreDimension(models.Model):
     target = models.PositiveSmallIntegerField(null=True, blank=True)
     weight = models.FloatField()
     core = models.BooleanField()
+    # Its criteria in the score's conflicts: the dashboards count them here rather
+    # than in the payload, which they would read whole (tens of kB per snapshot).
+    conflicts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["snapshot", "dimension"]

@@ -115,6 +115,11 @@ class DimensionScore:
     gap: int | None
     credits: tuple[Credit, ...]
 
+    @property
+    def conflicts(self) -> int:
+        """Its criteria claimed and contradicted by a signal, not yet resolved."""
+        return sum(credit.conflict for credit in self.credits)
+
 
 @dataclass(frozen=True, slots=True)
 class AssessmentScore:

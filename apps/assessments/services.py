@@ -212,6 +212,7 @@ def _snapshot(
             target=d.target,
             weight=d.weight,
             core=d.core,
+            conflicts=d.conflicts,
         )
         for d in score.dimensions
     )

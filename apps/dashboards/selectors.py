@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import BusinessUnit, Team, User
@@ -156,6 +156,7 @@ def team_scores_frame(*, user: User, filters: Filters) -> pd.DataFrame:
     teams = teams_in_scope(user=user, filters=filters)
     rows = (
         ScoreSnapshot.objects.filter(pk__in=_latest_snapshot_ids(teams, filters.period))
+        .annotate(conflicts=_conflicts())
         .order_by()  # sorted below, by the team's name
         .values_list(
             "assessment__team_id",
@@ -165,12 +166,23 @@ def team_scores_frame(*, user: User, filters: Filters) -> pd.DataFrame:
             "floor",
             "index",
             "confidence",
-            "payload__conflicts",
+            "conflicts",
         )
     )
     frame = _frame(rows, [*TEAM_SCORE_COLUMNS, "confidence", "conflicts"])
-    frame["conflicts"] = frame["conflicts"].map(lambda c: len(c or []))
     return frame.sort_values(["team", "team_id"], ignore_index=True)
+
+
+def _conflicts() -> Coalesce:
+    """Per snapshot (OuterRef pk): its conflicts, summed over its dimension rows."""
+    total = (
+        ScoreDimension.objects.filter(snapshot=OuterRef("pk"))
+        .order_by()
+        .values("snapshot")
+        .annotate(total=Sum("conflicts"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total), 0)
 
 
 def trend_frame(*, user: User, filters: Filters) -> pd.DataFrame:

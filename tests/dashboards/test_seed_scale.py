@@ -160,9 +160,13 @@ def test_seed_scale_snapshots_have_the_real_shape():
         assert (snapshot.floor, snapshot.index) == (payload["floor"], payload["index"])
         assert snapshot.target_gap == payload["target_gap"]
         rows = ScoreDimension.objects.filter(snapshot=snapshot).order_by("dimension")
-        assert [(r.dimension, r.level) for r in rows] == [
-            (d["id"], d["level"]) for d in payload["dimensions"]
+        assert [(r.dimension, r.level, r.conflicts) for r in rows] == [
+            (d["id"], d["level"], sum(c["conflict"] for c in d["credits"]))
+            for d in payload["dimensions"]
         ]
+        assert sum(r.conflicts for r in rows) == len(payload["conflicts"])
+    # Some teams claim what their repositories contradict.
+    assert ScoreDimension.objects.filter(conflicts__gt=0).exists()
 
 
 def test_seed_scale_scores_are_what_the_engine_computes_from_their_credits():

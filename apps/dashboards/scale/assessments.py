@@ -287,6 +287,7 @@ def _snapshots(world: _World, quarters: list[_Quarter]) -> None:
                     target=d.target,
                     weight=d.weight,
                     core=d.core,
+                    conflicts=d.conflicts,
                 )
             )
 
