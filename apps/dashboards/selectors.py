@@ -111,10 +111,13 @@ def maturity_frame(*, user: User, filters: Filters) -> pd.DataFrame:
     )
     frame = _frame(rows, [*MATURITY_COLUMNS[:4], "level", "score", "target", "rubric"])
     names = _dimension_names(frame["rubric"].unique().tolist())
+    # Mapped through dicts, which pandas vectorises (a lambda runs per row).
+    keys = frame["dimension"].unique().tolist()
+    named = {key: names.get(key, (key, 99)) for key in keys}
     frame["dimension_name"] = frame["dimension"].map(
-        lambda key: names.get(key, (key, 99))[0]
+        {k: n for k, (n, _) in named.items()}
     )
-    frame["position"] = frame["dimension"].map(lambda key: names.get(key, (key, 99))[1])
+    frame["position"] = frame["dimension"].map({k: p for k, (_, p) in named.items()})
     frame["target"] = frame["target"].astype("Int64")
     return frame[MATURITY_COLUMNS].sort_values(
         ["team", "team_id", "position"], ignore_index=True
