@@ -242,7 +242,6 @@ def _take_version_number(model: RegisteredModel) -> int:
     return model.next_version - 1
 
 
-@transaction.atomic
 def version_create(
     *,
     model: RegisteredModel,
@@ -265,39 +264,40 @@ def version_create(
             "Unknown version fields.",
             fields={name: ["Unknown field."] for name in sorted(unknown)},
         )
-    number = _take_version_number(model)
-    if model.status == RegisteredModel.Status.RETIRED:
-        raise ApplicationError("The model is retired.", code="invalid_status")
     authors = list(content.pop("authors", []) or [])
     if not system:
         authors.append(created_by.pk)
     version = ModelVersion(
         model=model,
-        version=number,
         created_by=created_by,
         authors=_check_authors(
             model, authors, vouched=None if system else created_by.pk
         ),
         **content,
     )
-    # Fields only: the service sets the status itself and the database holds the
-    # constraints (checking them here costs a savepoint and a query per create).
+    # Checked before the transaction: its lock (on SQLite, the whole database's
+    # write lock) is held only to number, insert and audit. Fields only: the service
+    # sets the number and status itself and the database holds the constraints.
     version.full_clean(
-        exclude=["model", "created_by"],
+        exclude=["model", "created_by", "version"],
         validate_unique=False,
         validate_constraints=False,
     )
-    version.save()
-    _audit(
-        model.organization,
-        None if system else created_by,
-        "model_version.created",
-        version,
-        model=model.pk,
-        version=version.version,
-        artifact_sha256=version.artifact_sha256,
-        code_commit=version.code_commit,
-    )
+    with transaction.atomic():
+        version.version = _take_version_number(model)
+        if model.status == RegisteredModel.Status.RETIRED:
+            raise ApplicationError("The model is retired.", code="invalid_status")
+        version.save()
+        _audit(
+            model.organization,
+            None if system else created_by,
+            "model_version.created",
+            version,
+            model=model.pk,
+            version=version.version,
+            artifact_sha256=version.artifact_sha256,
+            code_commit=version.code_commit,
+        )
     return version
 
 
