@@ -31,7 +31,7 @@ class LongSelect(forms.Select):
         context["widget"]["options_html"] = mark_safe(  # noqa: S308 - escaped here
             "".join(
                 f'<option value="{escape(option["value"])}"'
-                f'{" selected" if option["selected"] else ""}>'
+                f"{' selected' if option['selected'] else ''}>"
                 f"{escape(option['label'])}</option>"
                 for _, options, _ in context["widget"]["optgroups"]
                 for option in options
