@@ -108,6 +108,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with one writer per process at a time (apps/core/sqlite).
+    DATABASES["default"]["ENGINE"] = "apps.core.sqlite"
     # IMMEDIATE takes the write lock when a transaction starts, so two writers never
     # both read the audit chain head and then race to append (SQLite has no row locks).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
