@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -90,7 +91,12 @@ def assessment_create(
     assessment = Assessment(
         team=team, period=period, rubric=rubric, created_by=created_by
     )
-    assessment.full_clean()
+    try:
+        assessment.full_clean()
+    except ValidationError as exc:
+        if Assessment.objects.filter(team=team, period=period).exists():
+            raise already from exc  # created concurrently since the check above
+        raise
     try:
         with transaction.atomic():
             assessment.save()
