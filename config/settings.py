@@ -61,6 +61,7 @@ LOCAL_APPS = [
     "apps.dashboards",
     "apps.webhooks",
     "apps.registry",
+    "apps.reports",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -275,7 +276,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Scans run on their own queue (`celery worker -Q scans`), so a slow clone never
 # holds up webhooks or the registry's tasks; a worker may serve both queues.
-CELERY_TASK_ROUTES = {"apps.repos.tasks.collect_signals": {"queue": "scans"}}
+CELERY_TASK_ROUTES = {
+    "apps.repos.tasks.collect_signals": {"queue": "scans"},
+    # PDFs take seconds to minutes to lay out: their own queue and workers.
+    "apps.reports.tasks.render_report": {"queue": "reports"},
+}
 
 # --- Tollgate -----------------------------------------------------------------------
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=365)

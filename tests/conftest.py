@@ -151,7 +151,7 @@ def celery_worker(transactional_db):
             pool="solo",
             perform_ping_check=False,
             shutdown_timeout=30,
-            queues=["default", "scans"],
+            queues=["default", "scans", "reports"],
         ) as worker:
             yield worker
     finally:
