@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("registry/", include("apps.registry.urls")),
     path("hooks/", include("apps.repos.hook_urls")),
+    path("reports/", include("apps.reports.urls")),
     path("repos/", include("apps.repos.urls")),
     path("roadmaps/", include("apps.roadmaps.urls")),
     path("", include("apps.accounts.urls")),

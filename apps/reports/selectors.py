@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apps.accounts.models import Team
+from django.db.models import QuerySet
+
+from apps.accounts.models import Team, User
+from apps.accounts.selectors import user_roles, visible_team_ids
 from apps.assessments import selectors as assessments
 from apps.assessments.models import Assessment, ScoreDimension, ScoreSnapshot
 from apps.core.exceptions import ApplicationError
+from apps.reports.models import Report
 from apps.roadmaps import selectors as roadmaps
 from apps.roadmaps.models import RoadmapItem
 from apps.rubrics.models import Criterion, Dimension
@@ -125,3 +129,17 @@ def team_assessment_content(*, team: Team, period: str = "") -> TeamAssessmentCo
             if item.in_plan and item.is_open
         ],
     )
+
+
+def report_list(*, fetched_by: User) -> QuerySet[Report]:
+    """The reports the user may read, newest first."""
+    if not fetched_by.is_authenticated or not fetched_by.organization_id:
+        return Report.objects.none()
+    reports = Report.objects.filter(organization_id=fetched_by.organization_id)
+    if not user_roles(user=fetched_by).reads_whole_org:
+        reports = reports.filter(team__in=visible_team_ids(user=fetched_by))
+    return reports.select_related("team", "requested_by")
+
+
+def report_get(*, fetched_by: User, report_id: int) -> Report | None:
+    return report_list(fetched_by=fetched_by).filter(pk=report_id).first()

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from apps.accounts.models import Team, User
 from apps.audit.services import record_event
-from apps.core.exceptions import ApplicationError
-from apps.reports import selectors
+from apps.core.exceptions import ApplicationError, PermissionDeniedError
+from apps.reports import policies, selectors
 from apps.reports.models import Report
 from apps.reports.rendering import render_pdf
 
@@ -42,7 +42,10 @@ def report_request(
     page_size: str = Report.PageSize.A4,
     enqueue: bool = True,
 ) -> Report:
-    """A pending report; its rendering is queued once the request commits."""
+    """A pending report; its rendering is queued once the request commits. Without
+    `requested_by` (an operator's command) no permission applies."""
+    if requested_by is not None and not policies.can_report_on(requested_by, team):
+        raise PermissionDeniedError("You may not request reports on this team.")
     if kind not in Report.Kind.values:
         raise ApplicationError(
             f"Unknown report kind {kind!r}.", fields={"kind": ["Unknown kind."]}
@@ -129,3 +132,16 @@ def _fail(report: Report, error: str) -> Report:
         report.save(update_fields=["status", "error", "progress"])
         _audit(report, None, "report.failed", error=error)
     return report
+
+
+@transaction.atomic
+def report_download(*, report: Report, downloaded_by: User) -> bytes:
+    """The finished report's bytes; each download is an audit event."""
+    if not policies.can_read(downloaded_by, report):
+        raise PermissionDeniedError("You may not read this report.")
+    if report.status != Report.Status.DONE:
+        raise ApplicationError("The report is not ready.", code="not_ready")
+    with report.file.open("rb") as pdf:
+        content = pdf.read()
+    _audit(report, downloaded_by, "report.downloaded", sha256=report.sha256)
+    return content
