@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
 from django.db.models import QuerySet
 
 from apps.accounts.models import Team, User
@@ -12,6 +13,7 @@ from apps.accounts.selectors import user_roles, visible_team_ids
 from apps.assessments import selectors as assessments
 from apps.assessments.models import Assessment, ScoreDimension, ScoreSnapshot
 from apps.core.exceptions import ApplicationError
+from apps.dashboards import selectors as dashboards
 from apps.reports.models import Report
 from apps.roadmaps import selectors as roadmaps
 from apps.roadmaps.models import RoadmapItem
@@ -37,6 +39,7 @@ class TeamAssessmentContent:
     previous: ScoreSnapshot | None
     dimensions: list[DimensionRow]
     conflicts: list[tuple[str, str]]  # (criterion key, statement)
+    history: pd.DataFrame  # index, floor and confidence per period
     roadmap_items: list[RoadmapItem] = field(default_factory=list)
 
     @property
@@ -123,6 +126,7 @@ def team_assessment_content(*, team: Team, period: str = "") -> TeamAssessmentCo
             for row in rows
         ],
         conflicts=[(key, statements.get(key, "")) for key in keys],
+        history=dashboards.team_history_frame(team=team),
         roadmap_items=[
             item
             for item in (roadmap.items.all() if roadmap else [])

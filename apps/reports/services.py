@@ -15,7 +15,9 @@ from django.utils import timezone
 from apps.accounts.models import Team, User
 from apps.audit.services import record_event
 from apps.core.exceptions import ApplicationError, PermissionDeniedError
+from apps.dashboards.charts import team_history
 from apps.reports import policies, selectors
+from apps.reports.charts import svg_data_uri
 from apps.reports.models import Report
 from apps.reports.rendering import render_pdf
 
@@ -86,17 +88,26 @@ def _claim(report_id: int) -> Report | None:
 
 def _html(report: Report) -> str:
     content = selectors.team_assessment_content(team=report.team, period=report.period)
+    _progress(report, 30)
+    history = svg_data_uri(team_history(content.history))
+    _progress(report, 60)
     return render_to_string(
         "reports/team_assessment.html",
         {
             "report": report,
             "content": content,
+            "history_chart": history,
             "organization": report.organization,
             "title": f"Team assessment: {report.team.name}",
             "page_size": report.page_size,
             "generated_at": timezone.now(),
         },
     )
+
+
+def _progress(report: Report, percent: int) -> None:
+    """Bookkeeping for the page's progress bar, not a state change: no audit event."""
+    Report.objects.filter(pk=report.pk).update(progress=percent)
 
 
 def report_render(*, report_id: int) -> Report | None:
