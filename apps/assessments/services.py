@@ -24,7 +24,7 @@ from apps.assessments.models import (
     ScoreDimension,
     ScoreSnapshot,
 )
-from apps.assessments.scoring import ENGINE_VERSION
+from apps.assessments.scoring import ENGINE_VERSION, AssessmentScore
 from apps.assessments.selectors import question_rule
 from apps.audit.services import record_event
 from apps.core.events import announce_team_evidence_changed
@@ -183,6 +183,27 @@ def answers_save(
     return saved
 
 
+def score_dimension_rows(
+    snapshot: ScoreSnapshot, score: AssessmentScore
+) -> list[ScoreDimension]:
+    """A snapshot's per-dimension rows, from the score it stores (unsaved): the
+    services and seed_scale write them alike."""
+    return [
+        ScoreDimension(
+            snapshot=snapshot,
+            dimension=d.id,
+            level=d.level,
+            progress=d.progress,
+            score=d.score,
+            target=d.target,
+            weight=d.weight,
+            core=d.core,
+            conflicts=d.conflicts,
+        )
+        for d in score.dimensions
+    ]
+
+
 def _snapshot(
     assessment: Assessment,
     kind: str,
@@ -208,20 +229,7 @@ def _snapshot(
         payload=payload,
         created_by=actor,
     )
-    ScoreDimension.objects.bulk_create(
-        ScoreDimension(
-            snapshot=snapshot,
-            dimension=d.id,
-            level=d.level,
-            progress=d.progress,
-            score=d.score,
-            target=d.target,
-            weight=d.weight,
-            core=d.core,
-            conflicts=d.conflicts,
-        )
-        for d in score.dimensions
-    )
+    ScoreDimension.objects.bulk_create(score_dimension_rows(snapshot, score))
     return snapshot
 
 

@@ -20,7 +20,6 @@ from apps.assessments.models import (
     Assessment,
     Evidence,
     Resolution,
-    ScoreDimension,
     ScoreSnapshot,
 )
 from apps.assessments.scoring import (
@@ -32,6 +31,7 @@ from apps.assessments.scoring import (
     score_assessment,
 )
 from apps.assessments.scoring import Resolution as Ruling
+from apps.assessments.services import score_dimension_rows
 from apps.dashboards.scale.people import _Profile, _profile
 from apps.dashboards.scale.repos import _maturity, _signal_view
 from apps.dashboards.scale.roadmaps import _roadmaps
@@ -276,20 +276,8 @@ def _snapshots(world: _World, quarters: list[_Quarter]) -> None:
     it, and its per-dimension rows."""
     snapshots = world.writer.create([_snapshot(world, q) for q in quarters])
     for snapshot, quarter in zip(snapshots, quarters, strict=True):
-        for d in quarter.score.dimensions:
-            world.writer.add(
-                ScoreDimension(
-                    snapshot=snapshot,
-                    dimension=d.id,
-                    level=d.level,
-                    progress=d.progress,
-                    score=d.score,
-                    target=d.target,
-                    weight=d.weight,
-                    core=d.core,
-                    conflicts=d.conflicts,
-                )
-            )
+        for row in score_dimension_rows(snapshot, quarter.score):
+            world.writer.add(row)
 
 
 def _snapshot(world: _World, quarter: _Quarter) -> ScoreSnapshot:
