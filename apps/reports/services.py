@@ -145,14 +145,15 @@ def _fail(report: Report, error: str) -> Report:
     return report
 
 
-@transaction.atomic
 def report_download(*, report: Report, downloaded_by: User) -> bytes:
-    """The finished report's bytes; each download is an audit event."""
+    """The finished report's bytes; each download is an audit event. The file is
+    read before the event's transaction, which then holds its locks only to write."""
     if not policies.can_read(downloaded_by, report):
         raise PermissionDeniedError("You may not read this report.")
     if report.status != Report.Status.DONE:
         raise ApplicationError("The report is not ready.", code="not_ready")
     with report.file.open("rb") as pdf:
         content = pdf.read()
-    _audit(report, downloaded_by, "report.downloaded", sha256=report.sha256)
+    with transaction.atomic():
+        _audit(report, downloaded_by, "report.downloaded", sha256=report.sha256)
     return content
