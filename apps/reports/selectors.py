@@ -87,12 +87,10 @@ def team_assessment_content(*, team: Team, period: str = "") -> TeamAssessmentCo
         if previous
         else {}
     )
-    names = dict(
-        Dimension.objects.filter(rubric=snapshot.rubric).values_list("key", "name")
-    )
-    positions = dict(
-        Dimension.objects.filter(rubric=snapshot.rubric).values_list("key", "position")
-    )
+    dimensions = Dimension.objects.filter(rubric=snapshot.rubric)
+    names, positions = {}, {}
+    for key, name, position in dimensions.values_list("key", "name", "position"):
+        names[key], positions[key] = name, position
     rows = sorted(
         ScoreDimension.objects.filter(snapshot=snapshot),
         key=lambda row: (positions.get(row.dimension, 99), row.dimension),
