@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.accounts.models import Team, User
 from apps.accounts.selectors import user_roles, visible_team_ids
@@ -14,6 +14,7 @@ from apps.assessments import selectors as assessments
 from apps.assessments.models import Assessment, ScoreDimension, ScoreSnapshot
 from apps.core.exceptions import ApplicationError
 from apps.dashboards import selectors as dashboards
+from apps.reports import policies
 from apps.reports.models import Report
 from apps.roadmaps import selectors as roadmaps
 from apps.roadmaps.models import RoadmapItem
@@ -138,9 +139,13 @@ def report_list(*, fetched_by: User) -> QuerySet[Report]:
     if not fetched_by.is_authenticated or not fetched_by.organization_id:
         return Report.objects.none()
     reports = Report.objects.filter(organization_id=fetched_by.organization_id)
-    if not user_roles(user=fetched_by).reads_whole_org:
-        reports = reports.filter(team__in=visible_team_ids(user=fetched_by))
-    return reports.select_related("team", "requested_by")
+    roles = user_roles(user=fetched_by)
+    if not roles.reads_whole_org:
+        readable = Q(team__in=visible_team_ids(user=fetched_by))
+        if roles.has_org_role(*policies.GOVERNORS):
+            readable |= Q(kind=Report.Kind.GOVERNANCE)
+        reports = reports.filter(readable)
+    return reports.select_related("team", "model", "business_unit", "requested_by")
 
 
 def report_get(*, fetched_by: User, report_id: int) -> Report | None:

@@ -5,6 +5,8 @@ each step in one transaction with one audit event. Never inside a web request.""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -12,12 +14,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.accounts.models import Team, User
+from apps.accounts.models import BusinessUnit, Organization, Team, User
+from apps.audit.selectors import chain_of
 from apps.audit.services import record_event
 from apps.core.exceptions import ApplicationError, PermissionDeniedError
-from apps.dashboards.charts import team_history
-from apps.reports import policies, selectors
-from apps.reports.charts import svg_data_uri
+from apps.registry.models import RegisteredModel
+from apps.reports import policies
+from apps.reports.documents import AuditCoverage, Document, builder_for
 from apps.reports.models import Report
 from apps.reports.rendering import render_pdf
 
@@ -34,33 +37,95 @@ def _audit(report: Report, actor: User | None, action: str, **data: Any) -> None
     )
 
 
+def _scope(
+    *,
+    kind: str,
+    organization: Organization | None,
+    team: Team | None,
+    model: RegisteredModel | None,
+    business_unit: BusinessUnit | None,
+) -> tuple[Organization, Team | None]:
+    """The organisation and team a report is about, or a refusal naming the field.
+    A governance report on a model is about the model's team too."""
+    if kind not in Report.Kind.values:
+        raise ApplicationError(
+            f"Unknown report kind {kind!r}.", fields={"kind": ["Unknown kind."]}
+        )
+    allowed = {
+        Report.Kind.TEAM_ASSESSMENT: {"team"},
+        Report.Kind.GOVERNANCE: {"model"},
+        Report.Kind.LEADERSHIP: {"business_unit"},
+    }[kind]
+    given = {"team": team, "model": model, "business_unit": business_unit}
+    for name, value in given.items():
+        if value is not None and name not in allowed:
+            raise ApplicationError(
+                f"A {kind} report has no {name} scope.",
+                fields={name: ["Not a scope of this kind of report."]},
+            )
+    if kind == Report.Kind.TEAM_ASSESSMENT and team is None:
+        raise ApplicationError(
+            "A team assessment report needs a team.", fields={"team": ["Required."]}
+        )
+    if model is not None:
+        team = model.team
+    scoped = [value for value in (team, model, business_unit) if value is not None]
+    organization = organization or (scoped[0].organization if scoped else None)
+    if organization is None:
+        raise ApplicationError("A report needs an organisation.")
+    if any(value.organization_id != organization.pk for value in scoped):
+        raise ApplicationError("The scope is in another organisation.")
+    return organization, team
+
+
 @transaction.atomic
 def report_request(
     *,
     kind: str,
-    team: Team,
     requested_by: User | None,
+    organization: Organization | None = None,
+    team: Team | None = None,
+    model: RegisteredModel | None = None,
+    business_unit: BusinessUnit | None = None,
     period: str = "",
     page_size: str = Report.PageSize.A4,
     enqueue: bool = True,
 ) -> Report:
     """A pending report; its rendering is queued once the request commits. Without
     `requested_by` (an operator's command) no permission applies."""
-    if requested_by is not None and not policies.can_report_on(requested_by, team):
-        raise PermissionDeniedError("You may not request reports on this team.")
-    if kind not in Report.Kind.values:
-        raise ApplicationError(
-            f"Unknown report kind {kind!r}.", fields={"kind": ["Unknown kind."]}
-        )
+    organization, team = _scope(
+        kind=kind,
+        organization=organization,
+        team=team,
+        model=model,
+        business_unit=business_unit,
+    )
+    if requested_by is not None and not policies.can_request(
+        requested_by,
+        kind=kind,
+        organization_id=organization.pk,
+        team_id=team.pk if team else None,
+    ):
+        raise PermissionDeniedError("You may not request this report.")
     report = Report.objects.create(
-        organization=team.organization,
+        organization=organization,
         kind=kind,
         team=team,
+        model=model,
+        business_unit=business_unit,
         period=period,
         page_size=page_size,
         requested_by=requested_by,
     )
-    _audit(report, requested_by, "report.requested", team=team.pk, period=period)
+    _audit(
+        report,
+        requested_by,
+        "report.requested",
+        team=team.pk if team else None,
+        model=model.pk if model else None,
+        business_unit=business_unit.pk if business_unit else None,
+        period=period,
+    )
     if enqueue:
         from apps.reports.tasks import render_report
 
@@ -74,7 +139,13 @@ def _claim(report_id: int) -> Report | None:
     with transaction.atomic():
         report = (
             Report.objects.select_for_update(of=("self",))
-            .select_related("organization", "team__business_unit", "requested_by")
+            .select_related(
+                "organization",
+                "team__business_unit",
+                "model__team",
+                "business_unit",
+                "requested_by",
+            )
             .filter(pk=report_id, status=Report.Status.PENDING)
             .first()
         )
@@ -86,23 +157,25 @@ def _claim(report_id: int) -> Report | None:
     return report
 
 
-def _html(report: Report) -> str:
-    content = selectors.team_assessment_content(team=report.team, period=report.period)
-    _progress(report, 30)
-    history = svg_data_uri(team_history(content.history))
-    _progress(report, 60)
-    return render_to_string(
-        "reports/team_assessment.html",
+def _compose(report: Report) -> tuple[str, Document]:
+    """The report's document as HTML, read against the chain's head as it is now."""
+    chain = chain_of(organization=report.organization)
+    document = builder_for(report.kind)(report, partial(_progress, report))
+    html = render_to_string(
+        document.template,
         {
+            **document.context,
             "report": report,
-            "content": content,
-            "history_chart": history,
             "organization": report.organization,
-            "title": f"Team assessment: {report.team.name}",
+            "title": document.title,
             "page_size": report.page_size,
             "generated_at": timezone.now(),
         },
     )
+    if document.audit is None and chain is not None:
+        coverage = AuditCoverage(1, chain.head_seq, bytes(chain.head_hash).hex())
+        document = replace(document, audit=coverage)
+    return html, document
 
 
 def _progress(report: Report, percent: int) -> None:
@@ -117,7 +190,8 @@ def report_render(*, report_id: int) -> Report | None:
     if report is None:
         return None
     try:
-        pdf = render_pdf(_html(report))
+        html, document = _compose(report)
+        pdf = render_pdf(html, attachments=document.attachments)
     except ApplicationError as exc:
         return _fail(report, exc.message)
     except (
@@ -132,8 +206,21 @@ def report_render(*, report_id: int) -> Report | None:
         report.sha256, report.page_count = pdf.sha256, pdf.page_count
         report.status, report.progress = Report.Status.DONE, 100
         report.generated_at = timezone.now()
+        if document.audit is not None:
+            report.audit_first_seq = document.audit.first_seq
+            report.audit_head_seq = document.audit.head_seq
+            report.audit_head_hash = document.audit.head_hash
+            report.audit_verified = document.audit.verified
         report.save()
-        _audit(report, None, "report.rendered", sha256=pdf.sha256, pages=pdf.page_count)
+        _audit(
+            report,
+            None,
+            "report.rendered",
+            sha256=pdf.sha256,
+            pages=pdf.page_count,
+            audit_head_seq=report.audit_head_seq,
+            audit_verified=report.audit_verified,
+        )
     return report
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.models import Team
+from apps.accounts.models import BusinessUnit, Organization, Team
 from apps.core.exceptions import ApplicationError
+from apps.registry.models import RegisteredModel
 from apps.reports import services
 from apps.reports.models import Report
 
@@ -24,7 +25,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=Report.Kind.values)
         parser.add_argument("--org", required=True, help="The organisation's slug.")
-        parser.add_argument("--team", required=True, help="The team's slug.")
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument("--team", help="The team's slug (team_assessment).")
+        scope.add_argument("--model", help="The model's name (governance).")
+        scope.add_argument(
+            "--business-unit", help="The business unit's slug (leadership)."
+        )
         parser.add_argument("--period", default="", help='e.g. "2026-Q3"; else latest')
         parser.add_argument(
             "--page-size", default=Report.PageSize.A4, choices=Report.PageSize.values
@@ -35,17 +41,14 @@ class Command(BaseCommand):
         out: Path = options["out"]
         if not out.parent.is_dir():
             raise CommandError(f"{out.parent} is not a folder.")
-        team = Team.objects.filter(
-            organization__slug=options["org"], slug=options["team"]
-        ).first()
-        if team is None:
-            raise CommandError(
-                f"No team {options['team']!r} in organisation {options['org']!r}."
-            )
+        organization = Organization.objects.filter(slug=options["org"]).first()
+        if organization is None:
+            raise CommandError(f"No organisation {options['org']!r}.")
         try:
             report = services.report_request(
                 kind=options["kind"],
-                team=team,
+                organization=organization,
+                **self._scope(organization, options),
                 requested_by=None,
                 period=options["period"],
                 page_size=options["page_size"],
@@ -61,6 +64,26 @@ class Command(BaseCommand):
             f"{out}\nsha256 {report.sha256}\npages {report.page_count}\n"
             f"report #{report.pk}"
         )
+
+    @staticmethod
+    def _scope(organization: Organization, options: dict) -> dict:
+        """The --team, --model or --business-unit named, found in the organisation."""
+        lookups = {
+            "team": (Team.objects, "slug", "team"),
+            "model": (RegisteredModel.objects, "name", "model"),
+            "business_unit": (BusinessUnit.objects, "slug", "business unit"),
+        }
+        for option, (objects, field, label) in lookups.items():
+            value = options[option]
+            if value is None:
+                continue
+            found = objects.filter(organization=organization, **{field: value}).first()
+            if found is None:
+                raise CommandError(
+                    f"No {label} {value!r} in organisation {organization.slug!r}."
+                )
+            return {option: found}
+        return {}
 
     @staticmethod
     def _write(report: Report, out: Path) -> None:
