@@ -9,4 +9,5 @@ urlpatterns = [
     path("repos/", include("apps.repos.api.urls")),
     path("roadmaps/", include("apps.roadmaps.api.urls")),
     path("webhooks/", include("apps.webhooks.api.urls")),
+    path("reports/", include("apps.reports.api.urls")),
 ]

@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`; each set of choices gets its own name.
+    "ENUM_NAME_OVERRIDES": {"ReportKindEnum": "apps.reports.models.Report.Kind"},
 }
 
 # --- Celery -------------------------------------------------------------------------

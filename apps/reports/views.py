@@ -4,41 +4,64 @@ its progress, and the download. Rendering happens in workers, never here."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.accounts.models import Team
-from apps.accounts.selectors import team_list
+from apps.accounts.models import BusinessUnit, Team
 from apps.core.exceptions import ApplicationError
 from apps.core.views import show_refusal
+from apps.registry.models import RegisteredModel
 from apps.reports import selectors, services
-from apps.reports.forms import ReportRequestForm
+from apps.reports.forms import FORMS, ReportRequestForm
 from apps.reports.models import Report
-from apps.reports.policies import can_report_on
 
 
-def _teams(request: HttpRequest) -> list[Team]:
-    teams = team_list(fetched_by=request.user).select_related("business_unit")
-    return [team for team in teams if can_report_on(request.user, team)]
+def _forms(request: HttpRequest) -> dict[str, ReportRequestForm]:
+    """A request form per kind the user may request; the one posted is bound."""
+    posted = request.POST.get("kind") if request.method == "POST" else None
+    return {
+        kind: FORMS[kind](request.POST if kind == posted else None, scopes=scopes)
+        for kind, scopes in selectors.requestable_scopes(user=request.user).items()
+    }
+
+
+def _scope(form: ReportRequestForm) -> dict:
+    """The picked team, model or business unit (the form offered only the user's)."""
+    model = {
+        "team": Team,
+        "model": RegisteredModel,
+        "business_unit": BusinessUnit,
+    }[form.scope_field]
+    if form.scope_id is None:
+        return {}
+    return {form.scope_field: model.objects.get(pk=form.scope_id)}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_list(request: HttpRequest) -> HttpResponse:
-    teams = {team.pk: team for team in _teams(request)}
-    choices = [(pk, f"{t.name} ({t.business_unit.name})") for pk, t in teams.items()]
-    form = ReportRequestForm(request.POST or None, teams=choices)
+    forms = _forms(request)
     status = 200
     if request.method == "POST":
+        form = forms.get(request.POST.get("kind", ""))
+        if form is None:
+            return HttpResponseBadRequest("Unknown or forbidden kind of report.")
         if form.is_valid():
             try:
                 report = services.report_request(
-                    kind=Report.Kind.TEAM_ASSESSMENT,
-                    team=teams[form.cleaned_data["team"]],
+                    kind=form.kind,
+                    organization=request.user.organization,
                     requested_by=request.user,
                     period=form.cleaned_data["period"],
                     page_size=form.cleaned_data["page_size"],
+                    **_scope(form),
                 )
             except ApplicationError as exc:
                 status = show_refusal(request, exc, form)
@@ -47,7 +70,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     context = {
-        "form": form,
+        "forms": forms,
         "reports": selectors.report_list(fetched_by=request.user)[:100],
     }
     return render(request, "reports/report_list.html", context, status=status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from apps.accounts.models import Role
 from apps.audit.models import AuditEvent
@@ -45,7 +46,13 @@ def test_a_team_member_requests_a_report_and_a_worker_renders_it(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            LIST, {"team": team.pk, "period": "2026-Q3", "page_size": "Letter"}
+            LIST,
+            {
+                "kind": "team_assessment",
+                "team": team.pk,
+                "period": "2026-Q3",
+                "page_size": "Letter",
+            },
         )
 
     report = Report.objects.get()
@@ -65,7 +72,10 @@ def test_a_team_member_requests_a_report_and_a_worker_renders_it(
 def test_a_bad_period_is_a_400_with_the_fields_message(team, make_user):
     client = signed_in(make_user(Role.TEAM_LEAD, team=team))
 
-    response = client.post(LIST, {"team": team.pk, "period": "Q3", "page_size": "A4"})
+    response = client.post(
+        LIST,
+        {"kind": "team_assessment", "team": team.pk, "period": "Q3", "page_size": "A4"},
+    )
 
     assert response.status_code == 400
     assert "Write a quarter as 2026-Q3." in response.content.decode()
@@ -76,7 +86,9 @@ def test_another_teams_member_cannot_request_on_this_team(team, make_user):
     other = TeamFactory(business_unit=team.business_unit, name="Other")
     client = signed_in(make_user(Role.TEAM_MEMBER, team=other))
 
-    response = client.post(LIST, {"team": team.pk, "page_size": "A4"})
+    response = client.post(
+        LIST, {"kind": "team_assessment", "team": team.pk, "page_size": "A4"}
+    )
 
     assert response.status_code == 400  # not one of their choices
     assert not Report.objects.exists()
@@ -160,3 +172,53 @@ def test_a_pending_report_shows_a_progress_bar_that_follows_its_status(team, mak
     assert reverse("reports:report-status", args=[report.pk]) in html
     assert "reports/report_progress.js" in html
     assert reverse("reports:report-download", args=[report.pk]) not in html
+
+
+def _forms_on(client: Client) -> set[str]:
+    html = client.get(LIST).content.decode()
+    return {kind for kind in Report.Kind.values if f'id="request-{kind}"' in html}
+
+
+def test_each_role_is_offered_the_reports_it_may_request(team, make_user):
+    risk_officer = signed_in(make_user(Role.RISK_OFFICER))
+    assert _forms_on(signed_in(make_user(Role.AUDITOR))) == set(Report.Kind.values)
+    # The team has no model yet: nothing to report on in the registry.
+    assert _forms_on(signed_in(make_user(Role.TEAM_MEMBER, team=team))) == {
+        "team_assessment"
+    }
+    assert _forms_on(risk_officer) == {"governance"}
+    assert "Every model of the organisation" in risk_officer.get(LIST).content.decode()
+
+
+def test_a_leadership_report_on_a_business_unit_is_requested_from_the_page(
+    team, make_user
+):
+    client = signed_in(make_user(Role.EXECUTIVE))
+
+    response = client.post(
+        LIST,
+        {
+            "kind": "leadership",
+            "business_unit": team.business_unit.pk,
+            "page_size": "A4",
+        },
+    )
+
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert (report.kind, report.business_unit, report.team) == (
+        "leadership",
+        team.business_unit,
+        None,
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert escape(team.business_unit.name) in page
+
+
+def test_a_kind_the_user_may_not_request_is_refused(team, make_user):
+    client = signed_in(make_user(Role.TEAM_MEMBER, team=team))
+
+    response = client.post(LIST, {"kind": "leadership", "page_size": "A4"})
+
+    assert response.status_code == 400
+    assert not Report.objects.exists()
