@@ -2,7 +2,8 @@
 
 Every frame costs a fixed number of queries whatever the number of teams (subqueries
 pick each team's latest snapshot in the database; pandas groups what comes back),
-and covers only the teams the user may read, narrowed by the filters. The column
+and covers only the teams of its scope (those a user may read, or an organisation's),
+narrowed by the filters. The column
 names are the chart builders' contracts (charts.py).
 """
 
@@ -35,15 +36,31 @@ EVIDENCE_FAMILIES = {
 
 @dataclass(frozen=True)
 class Filters:
-    """What the dashboard is narrowed to; None is everything the user reads."""
+    """What the dashboard is narrowed to; None is all of the scope."""
 
     business_unit: int | None = None
     team: int | None = None
     period: str | None = None  # "2026-Q3": each team's assessment of that quarter
 
 
-def teams_in_scope(*, user: User, filters: Filters) -> QuerySet[Team]:
-    teams = Team.objects.filter(pk__in=visible_team_ids(user=user))
+@dataclass(frozen=True, eq=False)
+class Scope:
+    """The teams a frame may cover: those a user reads on a dashboard, or a whole
+    organisation's for a report, which a worker renders without a user."""
+
+    team_ids: QuerySet[Team]  # the teams' pks, used as a subquery
+
+    @classmethod
+    def of_user(cls, user: User) -> Scope:
+        return cls(visible_team_ids(user=user))
+
+    @classmethod
+    def of_organization(cls, organization_id: int) -> Scope:
+        return cls(Team.objects.filter(organization_id=organization_id).values("pk"))
+
+
+def teams_in_scope(*, scope: Scope, filters: Filters) -> QuerySet[Team]:
+    teams = Team.objects.filter(pk__in=scope.team_ids)
     if filters.business_unit is not None:
         teams = teams.filter(business_unit_id=filters.business_unit)
     if filters.team is not None:
@@ -90,9 +107,9 @@ MATURITY_COLUMNS = [
 ]
 
 
-def maturity_frame(*, user: User, filters: Filters) -> pd.DataFrame:
+def maturity_frame(*, scope: Scope, filters: Filters) -> pd.DataFrame:
     """One row per team × dimension of each team's latest score (2 queries)."""
-    teams = teams_in_scope(user=user, filters=filters)
+    teams = teams_in_scope(scope=scope, filters=filters)
     rows = (
         ScoreDimension.objects.filter(
             snapshot_id__in=_latest_snapshot_ids(teams, filters.period)
@@ -154,9 +171,9 @@ def median_vs_target_frame(maturity: pd.DataFrame) -> pd.DataFrame:
 TEAM_SCORE_COLUMNS = ["team_id", "team", "business_unit", "period", "floor", "index"]
 
 
-def team_scores_frame(*, user: User, filters: Filters) -> pd.DataFrame:
+def team_scores_frame(*, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Each team's latest floor, index and confidence (1 query)."""
-    teams = teams_in_scope(user=user, filters=filters)
+    teams = teams_in_scope(scope=scope, filters=filters)
     rows = (
         ScoreSnapshot.objects.filter(pk__in=_latest_snapshot_ids(teams, filters.period))
         .annotate(conflicts=_conflicts())
@@ -188,12 +205,12 @@ def _conflicts() -> Coalesce:
     return Coalesce(Subquery(total), 0)
 
 
-def trend_frame(*, user: User, filters: Filters) -> pd.DataFrame:
+def trend_frame(*, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Per quarter, across teams (each team's newest snapshot of the quarter): the
     median index and its quartiles, the median floor and the share at floor 2 or
     more (1 query). The period filter does not narrow a trend."""
     teams = teams_in_scope(
-        user=user, filters=Filters(filters.business_unit, filters.team)
+        scope=scope, filters=Filters(filters.business_unit, filters.team)
     )
     rows = (
         ScoreSnapshot.objects.filter(assessment__team__in=teams)
@@ -244,13 +261,13 @@ EVIDENCE_COLUMNS = [
 
 
 def evidence_health_frame(
-    *, user: User, filters: Filters, scores: pd.DataFrame, now: datetime
+    *, scope: Scope, filters: Filters, scores: pd.DataFrame, now: datetime
 ) -> pd.DataFrame:
     """Per business unit: the share of teams whose repositories show continuous
     integration, training and monitoring (a fresh holding signal), the conflicts
     between claims and signals in their latest scores, and the mean confidence
     (2 queries, with `scores` from team_scores_frame)."""
-    teams = teams_in_scope(user=user, filters=filters)
+    teams = teams_in_scope(scope=scope, filters=filters)
     units = _frame(
         teams.values_list("pk", "business_unit__name"), ["team_id", "business_unit"]
     )
@@ -286,9 +303,11 @@ def evidence_health_frame(
 # --- Governance ------------------------------------------------------------------------
 
 
-def open_requests_frame(*, user: User, filters: Filters, now: datetime) -> pd.DataFrame:
+def open_requests_frame(
+    *, scope: Scope, filters: Filters, now: datetime
+) -> pd.DataFrame:
     """Promotion requests still in flight, with their age in days (1 query)."""
-    teams = teams_in_scope(user=user, filters=filters)
+    teams = teams_in_scope(scope=scope, filters=filters)
     rows = PromotionRequest.objects.filter(
         status__in=PromotionRequest.IN_FLIGHT, version__model__team__in=teams
     ).values_list("pk", "version__model__name", "target", "opened_at")
@@ -302,10 +321,10 @@ def open_requests_frame(*, user: User, filters: Filters, now: datetime) -> pd.Da
 RISK_TIERS = ["low", "medium", "high", "critical"]
 
 
-def production_frame(*, user: User, filters: Filters) -> pd.DataFrame:
+def production_frame(*, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Per risk tier: models with a `production` alias, and versions whose
     revalidation is overdue (2 queries)."""
-    teams = teams_in_scope(user=user, filters=filters)
+    teams = teams_in_scope(scope=scope, filters=filters)
     in_production = dict(
         Alias.objects.filter(name="production", model__team__in=teams)
         .values("model__risk_tier")
@@ -333,9 +352,9 @@ def quarter_of(moment: datetime) -> str:
     return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
 
 
-def break_glass_frame(*, user: User, filters: Filters) -> pd.DataFrame:
+def break_glass_frame(*, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Break-glass applies per quarter (1 query)."""
-    teams = teams_in_scope(user=user, filters=filters)
+    teams = teams_in_scope(scope=scope, filters=filters)
     moments = PromotionRequest.objects.filter(
         break_glass=True, version__model__team__in=teams
     ).values_list(Coalesce("closed_at", "opened_at"), flat=True)
@@ -349,9 +368,11 @@ def break_glass_frame(*, user: User, filters: Filters) -> pd.DataFrame:
 # --- Roadmaps --------------------------------------------------------------------------
 
 
-def common_now_frame(*, user: User, filters: Filters, limit: int = 10) -> pd.DataFrame:
+def common_now_frame(
+    *, scope: Scope, filters: Filters, limit: int = 10
+) -> pd.DataFrame:
     """The roadmap items most often in the teams' Now (1 query)."""
-    teams = teams_in_scope(user=user, filters=filters)
+    teams = teams_in_scope(scope=scope, filters=filters)
     rows = (
         RoadmapItem.objects.filter(
             roadmap__team__in=teams,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.dashboards import selectors
-from apps.dashboards.selectors import Filters
+from apps.dashboards.selectors import Filters, Scope
 from tests.accounts.factories import TeamFactory
 from tests.dashboards.conftest import BASIC, MATURE
 from tests.repos.factories import LinkedRepoFactory, scanned
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_maturity_is_each_teams_latest_level_per_dimension(two_teams, executive):
-    frame = selectors.maturity_frame(user=executive, filters=Filters())
+    frame = selectors.maturity_frame(scope=Scope.of_user(executive), filters=Filters())
     assert list(frame.columns) == selectors.MATURITY_COLUMNS
     levels = {(r.team, r.dimension): r.level for r in frame.itertuples()}
     assert levels == {
@@ -35,7 +35,9 @@ def test_maturity_is_each_teams_latest_level_per_dimension(two_teams, executive)
 
 
 def test_a_period_filter_shows_that_quarters_scores(two_teams, executive):
-    frame = selectors.maturity_frame(user=executive, filters=Filters(period="2026-Q2"))
+    frame = selectors.maturity_frame(
+        scope=Scope.of_user(executive), filters=Filters(period="2026-Q2")
+    )
     assert set(frame["team"]) == {"Shop"}
     assert frame.set_index("dimension").loc["data", "level"] == 1
 
@@ -43,24 +45,28 @@ def test_a_period_filter_shows_that_quarters_scores(two_teams, executive):
 def test_filters_narrow_and_visibility_hides_other_teams(two_teams, units, make_user):
     shop, _credit = two_teams
     member = make_user(Role.TEAM_MEMBER, team=shop)
-    frame = selectors.team_scores_frame(user=member, filters=Filters())
+    frame = selectors.team_scores_frame(scope=Scope.of_user(member), filters=Filters())
     assert list(frame["team"]) == ["Shop"]
     executive = make_user(Role.EXECUTIVE)
     by_unit = Filters(business_unit=units[1].pk)
     assert list(
-        selectors.team_scores_frame(user=executive, filters=by_unit)["team"]
+        selectors.team_scores_frame(scope=Scope.of_user(executive), filters=by_unit)[
+            "team"
+        ]
     ) == ["Credit"]
 
 
 def test_median_vs_target_per_dimension(two_teams, executive):
-    maturity = selectors.maturity_frame(user=executive, filters=Filters())
+    maturity = selectors.maturity_frame(
+        scope=Scope.of_user(executive), filters=Filters()
+    )
     summary = selectors.median_vs_target_frame(maturity).set_index("dimension")
     assert summary.loc["data", "median_level"] == 1.5
     assert summary.loc["ops", "teams"] == 2
 
 
 def test_the_trend_takes_each_teams_quarter_once(two_teams, executive):
-    trend = selectors.trend_frame(user=executive, filters=Filters())
+    trend = selectors.trend_frame(scope=Scope.of_user(executive), filters=Filters())
     assert list(trend["period"]) == ["2026-Q2", "2026-Q3"]
     assert list(trend["teams"]) == [1, 2]
     assert trend.iloc[1]["floor_share_ge2"] == 0.0
@@ -74,9 +80,14 @@ def test_evidence_health_counts_fresh_holding_signals(two_teams, executive):
         {"monitoring": (True, "running")},
         observed_at=timezone.now() - timedelta(days=400),  # stale: does not count
     )
-    scores = selectors.team_scores_frame(user=executive, filters=Filters())
+    scores = selectors.team_scores_frame(
+        scope=Scope.of_user(executive), filters=Filters()
+    )
     frame = selectors.evidence_health_frame(
-        user=executive, filters=Filters(), scores=scores, now=timezone.now()
+        scope=Scope.of_user(executive),
+        filters=Filters(),
+        scores=scores,
+        now=timezone.now(),
     ).set_index("business_unit")
     assert frame.loc["Retail", "ci_running"] == 1.0
     assert frame.loc["Risk", "cm_running"] == 0.0
@@ -89,17 +100,23 @@ def test_a_fixed_number_of_queries_whatever_the_team_count(units, scored, execut
         executive.__dict__.pop("_tollgate_roles", None)
         with CaptureQueriesContext(connection) as ctx:
             filters, now = Filters(), timezone.now()
-            maturity = selectors.maturity_frame(user=executive, filters=filters)
-            selectors.median_vs_target_frame(maturity)
-            scores = selectors.team_scores_frame(user=executive, filters=filters)
-            selectors.trend_frame(user=executive, filters=filters)
-            selectors.evidence_health_frame(
-                user=executive, filters=filters, scores=scores, now=now
+            maturity = selectors.maturity_frame(
+                scope=Scope.of_user(executive), filters=filters
             )
-            selectors.open_requests_frame(user=executive, filters=filters, now=now)
-            selectors.production_frame(user=executive, filters=filters)
-            selectors.break_glass_frame(user=executive, filters=filters)
-            selectors.common_now_frame(user=executive, filters=filters)
+            selectors.median_vs_target_frame(maturity)
+            scores = selectors.team_scores_frame(
+                scope=Scope.of_user(executive), filters=filters
+            )
+            selectors.trend_frame(scope=Scope.of_user(executive), filters=filters)
+            selectors.evidence_health_frame(
+                scope=Scope.of_user(executive), filters=filters, scores=scores, now=now
+            )
+            selectors.open_requests_frame(
+                scope=Scope.of_user(executive), filters=filters, now=now
+            )
+            selectors.production_frame(scope=Scope.of_user(executive), filters=filters)
+            selectors.break_glass_frame(scope=Scope.of_user(executive), filters=filters)
+            selectors.common_now_frame(scope=Scope.of_user(executive), filters=filters)
         return len(ctx.captured_queries)
 
     def add_teams(n: int) -> None:

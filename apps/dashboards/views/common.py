@@ -17,7 +17,7 @@ from apps.dashboards import selectors
 from apps.dashboards.charts import figure_json
 from apps.dashboards.forms import DashboardFilterForm
 from apps.dashboards.panels import Panel, heatmap_row_links
-from apps.dashboards.selectors import Filters
+from apps.dashboards.selectors import Filters, Scope
 
 # A data table longer than this shows its first rows; the downloads have them all.
 TABLE_MAX_ROWS = 500
@@ -27,7 +27,7 @@ def filter_form(request: HttpRequest) -> DashboardFilterForm:
     """The GET filters bound, with only what the user reads as choices (3 queries)."""
     user = request.user
     teams = (
-        selectors.teams_in_scope(user=user, filters=Filters())
+        selectors.teams_in_scope(scope=Scope.of_user(user), filters=Filters())
         .order_by("name", "pk")
         .values_list("pk", "name", "business_unit__name")
     )

@@ -8,23 +8,23 @@ from functools import cached_property
 
 import pandas as pd
 
-from apps.accounts.models import Team, User
+from apps.accounts.models import Team
 from apps.dashboards import selectors
-from apps.dashboards.selectors import Filters
+from apps.dashboards.selectors import Filters, Scope
 
 
 class OrgFrames:
-    """The organisation's frames for one user and filters; panels name them."""
+    """The organisation's frames for one scope and filters; panels name them."""
 
-    def __init__(self, *, user: User, filters: Filters, now: datetime) -> None:
-        self.user, self.filters, self.now = user, filters, now
+    def __init__(self, *, scope: Scope, filters: Filters, now: datetime) -> None:
+        self.scope, self.filters, self.now = scope, filters, now
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
     @cached_property
     def maturity(self) -> pd.DataFrame:
-        return selectors.maturity_frame(user=self.user, filters=self.filters)
+        return selectors.maturity_frame(scope=self.scope, filters=self.filters)
 
     @cached_property
     def medians(self) -> pd.DataFrame:
@@ -32,49 +32,49 @@ class OrgFrames:
 
     @cached_property
     def scores(self) -> pd.DataFrame:
-        return selectors.team_scores_frame(user=self.user, filters=self.filters)
+        return selectors.team_scores_frame(scope=self.scope, filters=self.filters)
 
     @cached_property
     def trend(self) -> pd.DataFrame:
-        return selectors.trend_frame(user=self.user, filters=self.filters)
+        return selectors.trend_frame(scope=self.scope, filters=self.filters)
 
     @cached_property
     def evidence(self) -> pd.DataFrame:
         return selectors.evidence_health_frame(
-            user=self.user, filters=self.filters, scores=self.scores, now=self.now
+            scope=self.scope, filters=self.filters, scores=self.scores, now=self.now
         )
 
     @cached_property
     def requests(self) -> pd.DataFrame:
         return selectors.open_requests_frame(
-            user=self.user, filters=self.filters, now=self.now
+            scope=self.scope, filters=self.filters, now=self.now
         )
 
     @cached_property
     def production(self) -> pd.DataFrame:
-        return selectors.production_frame(user=self.user, filters=self.filters)
+        return selectors.production_frame(scope=self.scope, filters=self.filters)
 
     @cached_property
     def break_glass(self) -> pd.DataFrame:
-        return selectors.break_glass_frame(user=self.user, filters=self.filters)
+        return selectors.break_glass_frame(scope=self.scope, filters=self.filters)
 
     @cached_property
     def common_now(self) -> pd.DataFrame:
-        return selectors.common_now_frame(user=self.user, filters=self.filters)
+        return selectors.common_now_frame(scope=self.scope, filters=self.filters)
 
 
 class TeamFrames:
-    """One team's frames; the org median is over the teams the user reads."""
+    """One team's frames; the org median is over the scope's teams."""
 
-    def __init__(self, *, user: User, team: Team) -> None:
-        self.user, self.team = user, team
+    def __init__(self, *, scope: Scope, team: Team) -> None:
+        self.scope, self.team = scope, team
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
 
     @cached_property
     def maturity(self) -> pd.DataFrame:
-        return selectors.maturity_frame(user=self.user, filters=Filters())
+        return selectors.maturity_frame(scope=self.scope, filters=Filters())
 
     @cached_property
     def radar(self) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from apps.dashboards import downloads
 from apps.dashboards.panels import ORG_PANELS, panel_get
+from apps.dashboards.selectors import Scope
 from apps.dashboards.views.common import filter_form, panel_view
 from apps.dashboards.views.frames import OrgFrames
 
@@ -23,7 +24,8 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "panels": []}
         return render(request, "dashboards/dashboard_org.html", context, status=400)
     filters, query, sort = form.filters(), form.query(), form.sort_by()
-    frames = OrgFrames(user=request.user, filters=filters, now=timezone.now())
+    scope = Scope.of_user(request.user)
+    frames = OrgFrames(scope=scope, filters=filters, now=timezone.now())
     panels = [
         panel_view(p, frames[p.frame], filters=filters, query=query, sort=sort)
         for p in ORG_PANELS
@@ -44,7 +46,9 @@ def panel_download(request: HttpRequest, panel: str, extension: str) -> HttpResp
         return HttpResponseBadRequest(
             form.errors.as_text(), content_type="text/plain; charset=utf-8"
         )
-    frames = OrgFrames(user=request.user, filters=form.filters(), now=timezone.now())
+    frames = OrgFrames(
+        scope=Scope.of_user(request.user), filters=form.filters(), now=timezone.now()
+    )
     table = found.table(frames[found.frame])
     content, content_type = downloads.render(table, extension, sheet=found.title)
     response = HttpResponse(content, content_type=content_type)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from apps.accounts.models import Team
 from apps.dashboards import selectors
 from apps.dashboards.panels import TEAM_PANELS
-from apps.dashboards.selectors import Filters
+from apps.dashboards.selectors import Filters, Scope
 from apps.dashboards.views.common import panel_view
 from apps.dashboards.views.frames import TeamFrames
 from apps.repos.selectors import team_signals
@@ -24,7 +24,9 @@ from apps.rubrics.evidence import SIGNAL_LABELS
 
 def _team_or_404(request: HttpRequest, team_id: int) -> Team:
     team = (
-        selectors.teams_in_scope(user=request.user, filters=Filters(team=team_id))
+        selectors.teams_in_scope(
+            scope=Scope.of_user(request.user), filters=Filters(team=team_id)
+        )
         .select_related("business_unit")
         .first()
     )
@@ -47,7 +49,7 @@ def _now_items(roadmap: Roadmap | None) -> list[tuple[RoadmapItem, str]]:
 @require_GET
 def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team_or_404(request, team_id)
-    frames = TeamFrames(user=request.user, team=team)
+    frames = TeamFrames(scope=Scope.of_user(request.user), team=team)
     roadmap = roadmaps.roadmap_of(team=team)
     signals = team_signals(team=team, now=timezone.now())
     context = {
