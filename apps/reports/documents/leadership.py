@@ -88,6 +88,7 @@ class PrintedPanel:
     chart: str  # the SVG as a data URI; "" when there is nothing to draw
     note: str  # what the chart leaves out, when it cannot draw every team
     table: PrintTable
+    wide: bool = False  # the table is printed on landscape pages
 
 
 def build(report: Report, progress: Progress) -> Document:
@@ -113,9 +114,11 @@ def _printed(content: PanelContent, scores: pd.DataFrame) -> PrintedPanel:
     panel, frame = content.panel, content.frame
     if frame.empty:  # the page says so in words; a blank chart would waste it
         return PrintedPanel(panel, _description(panel), "", "", _print_table(frame))
+    table = content.table
     if panel.key == "heatmap":
         figure, note = _heatmap(panel, frame, scores)
         height = _heatmap_height(figure)
+        table = _levels_by_team(frame)
     else:
         figure, note = panel.figure(frame), ""
         height = PRINT_HEIGHTS.get(panel.key, figure.layout.height or 380)
@@ -124,7 +127,8 @@ def _printed(content: PanelContent, scores: pd.DataFrame) -> PrintedPanel:
         description=_description(panel),
         chart=svg_data_uri(figure, height=min(MAX_CHART_HEIGHT, height)),
         note=note,
-        table=_print_table(content.table),
+        table=_print_table(table),
+        wide=panel.key == "heatmap",
     )
 
 
@@ -152,7 +156,8 @@ def _heatmap(
 
 
 def _for_paper(heatmap: go.Figure) -> go.Figure:
-    """The title above the dimension names rather than among them, and a legend of
+    """The title above the dimension names rather than among them, no axis title
+    there, and a legend of
     the level colours in place of the colour bar: WeasyPrint draws an SVG's
     gradients blank, and the bar is one."""
     if not heatmap.data:  # the figure saying there is no data
@@ -163,6 +168,9 @@ def _for_paper(heatmap: go.Figure) -> go.Figure:
         legend={"title": {"text": "Level"}},
     )
     heatmap.update_traces(showscale=False, selector={"type": "heatmap"})
+    # The slanted dimension names say what the columns are; the axis title sat
+    # under the chart's title.
+    heatmap.update_xaxes(title_text=None)
     for level, colour in enumerate(palette.LEVEL_COLORS):
         heatmap.add_trace(
             go.Scatter(
@@ -208,6 +216,27 @@ def _heatmap_rows(
         "The table has every team."
     )
     return figure, note
+
+
+def _levels_by_team(maturity: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap's data as paper reads it: a row per team, a column per dimension
+    with "level (target)". The dashboard's table has a row per team and dimension,
+    eleven times as many: 270 pages for 1,000 teams."""
+    cells = maturity.assign(
+        cell=maturity["level"].astype(str)
+        + maturity["target"].map(lambda t: "" if pd.isna(t) else f" ({int(t)})")
+    )
+    wide = cells.pivot_table(
+        index=["team", "business_unit"],
+        columns=["position", "dimension_name"],
+        values="cell",
+        aggfunc="first",
+    ).sort_index(axis="columns")
+    wide.columns = [name for _, name in wide.columns]
+    wide = wide.reset_index().rename(
+        columns={"team": "Team", "business_unit": "Business unit"}
+    )
+    return wide.fillna("–")
 
 
 def _heatmap_height(figure: go.Figure) -> int:
