@@ -49,7 +49,10 @@ def test_a_team_report_holds_its_figures_and_the_file_matches_its_hash(team):
         "Executive summary",
         "Levels by dimension",
         "History",
-        # The dashboards' chart, drawn by kaleido as SVG: its text stays text.
+        "Answers and evidence",
+        "Reviewer decisions",
+        # The dashboards' charts, drawn by kaleido as SVG: their text stays text.
+        "Team profile by dimension",
         "Team maturity over time",
         "2026-Q3",
         "since 2026-Q2",
