@@ -299,6 +299,13 @@ TOLLGATE_ENCRYPTION_KEYS = [
     for key in (env_secret("TOLLGATE_ENCRYPTION_KEYS", default="") or "").split(",")
     if key.strip()
 ]
+# Ed25519 private key (PEM text, or base64 of its 32 raw bytes) signing the audit
+# checkpoints embedded in governance reports (apps/audit/checkpoints.py). Empty: the
+# reports carry the head hash and verification result unsigned.
+TOLLGATE_AUDIT_SIGNING_KEY = env_secret("TOLLGATE_AUDIT_SIGNING_KEY", default="") or ""
+# Governance reports embed the audit chain's export up to this many events; above it,
+# the appendix says how to export it with `manage.py audit_export`.
+REPORTS_EMBED_EVENTS_MAX = env.int("REPORTS_EMBED_EVENTS_MAX", default=200_000)
 # Let outbound webhooks reach private, loopback and link-local addresses. Off: only
 # public addresses (the SSRF guard in apps/webhooks/ssrf.py).
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool(
