@@ -187,14 +187,23 @@ def test_a_model_report_holds_its_decisions_and_an_intact_trail(story, registry)
     assert head.action == "report.rendering"  # the last event before verification
 
 
-def test_every_listed_event_of_the_model_is_within_the_verified_range(story):
+def _registered(name: str) -> AuditEvent:
+    return AuditEvent.objects.get(
+        action="model.registered", canonical__contains=f'"name":"{name}"'
+    )
+
+
+def test_the_model_report_lists_its_model_s_events_and_no_other(story):
     report = _render(model=story)
 
-    decided = AuditEvent.objects.filter(action="promotion_request.decided")
     text = _squeezed(_text(report))
+    decided = AuditEvent.objects.filter(action="promotion_request.decided")
+    assert decided.count() == 5
     for event in decided:
         assert event.seq <= report.audit_head_seq
         assert bytes(event.hash).hex() in text
+    assert bytes(_registered(MODEL_NAME).hash).hex() in text
+    assert bytes(_registered("Churn scorer").hash).hex() not in text
 
 
 # --- Offline verification ----------------------------------------------------------------
@@ -326,6 +335,7 @@ def test_the_organisation_report_lists_every_model_by_tier(story):
     text = _text(report)
     for expected in (MODEL_NAME, "Churn scorer", "High risk", "Low risk", "Intact"):
         assert expected in text
+    assert bytes(_registered("Churn scorer").hash).hex() in _squeezed(text)
 
 
 def test_a_period_selects_its_quarter_and_an_empty_one_fails_readably(story):

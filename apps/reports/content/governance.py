@@ -271,7 +271,9 @@ def governance_content(
     model_rows = _models(models)
     in_scope = _request_scope(models, bounds)
     requests = _requests(in_scope)
-    events, total = _events(chain, models, in_scope, bounds)
+    events, total = _events(
+        chain, models, in_scope, bounds, whole_registry=model is None
+    )
     if bounds and not requests and not total:
         where = f" of {model.name}" if model else ""
         raise ApplicationError(
@@ -399,7 +401,7 @@ def _request_scope(
 
 def _requests(requests: QuerySet[PromotionRequest]) -> list[PromotionRequest]:
     """The requests oldest first, with their decisions, comments and any
-    retrospective review: five queries."""
+    retrospective review's decisions: four queries at most."""
     decisions = Decision.objects.select_related("approver").order_by("decided_at", "pk")
     return list(
         requests.select_related(
@@ -560,9 +562,12 @@ def _as_text(rows: QuerySet) -> QuerySet:
     return rows.annotate(text_pk=Cast("pk", CharField())).values("text_pk")
 
 
-def _objects(models: QuerySet[RegisteredModel]) -> Q:
+def _objects(models: QuerySet[RegisteredModel], *, whole_registry: bool) -> Q:
     """Events about the models, their versions, aliases, evidence, findings, requests
-    and the comments on those."""
+    and the comments on those. On the whole registry, every such object of the chain
+    is the organisation's: their kinds suffice."""
+    if whole_registry:
+        return Q(object_type__in=list(OBJECT_NOUNS))
     versions = ModelVersion.objects.filter(model__in=models)
     subjects = {
         RegisteredModel: models,
@@ -586,10 +591,12 @@ def _events(
     models: QuerySet[RegisteredModel],
     in_scope: QuerySet[PromotionRequest],
     bounds: tuple[datetime, datetime] | None,
+    *,
+    whole_registry: bool,
 ) -> tuple[list[EventRow], int]:
     """The newest EVENTS_LISTED events about the scope, oldest first, and how many
     there are: in a period, those of the period plus every event of its requests."""
-    scope = _objects(models)
+    scope = _objects(models, whole_registry=whole_registry)
     if bounds:
         in_period = Q(ts__gte=format_timestamp(bounds[0])) & Q(
             ts__lt=format_timestamp(bounds[1])
