@@ -31,16 +31,11 @@ CHECKPOINT_NAME = "checkpoint.json"
 
 @dataclass(frozen=True)
 class AuditAppendix:
-    chain: str
     organization: str  # its slug, as audit_export takes it
-    verification: Verification
+    verification: Verification  # its chain, head and finding
     embedded: bool  # the export is attached
     embed_max: int
     checkpoint: SignedCheckpoint | None
-
-    @property
-    def checkpoint_json(self) -> str:
-        return self.checkpoint.to_json() if self.checkpoint else ""
 
 
 def build(report: Report, progress: Progress) -> Document:
@@ -58,7 +53,7 @@ def build(report: Report, progress: Progress) -> Document:
     # event the report lists is within the verified range.
     verification = chain_verify(chain=chain)
     progress(50)
-    appendix = _appendix(report, chain, verification)
+    appendix = _appendix(report, verification)
     attachments = _attachments(chain, appendix)
     progress(60)
     period = f", {report.period}" if report.period else ""
@@ -76,13 +71,10 @@ def build(report: Report, progress: Progress) -> Document:
     )
 
 
-def _appendix(
-    report: Report, chain: Chain, verification: Verification
-) -> AuditAppendix:
+def _appendix(report: Report, verification: Verification) -> AuditAppendix:
     embed_max = settings.REPORTS_EMBED_EVENTS_MAX
     slug = report.organization.slug
     return AuditAppendix(
-        chain=chain.key,
         organization=slug,
         verification=verification,
         embedded=verification.head_seq <= embed_max,
@@ -95,29 +87,28 @@ def _appendix(
 
 def _attachments(chain: Chain, appendix: AuditAppendix) -> tuple[Attachment, ...]:
     head = appendix.verification.head_seq
-    files = [
+    files = []
+    if appendix.embedded:
+        lines = export_lines(audit_event_export(chain=chain), through_seq=head)
+        files.append(
+            Attachment(
+                name=EXPORT_NAME,
+                content="".join(lines).encode(),
+                description=f"Audit chain {chain.key}, events 1-{head}.",
+            )
+        )
+    files.append(
         Attachment(
             name=VERIFIER_NAME,
             content=offline_verifier_source(),
             description="Re-verifies the audit export offline (Python 3, stdlib only).",
         )
-    ]
-    if appendix.embedded:
-        rows = audit_event_export(chain=chain)
-        lines = "".join(export_lines(rows, through_seq=head))
-        files.insert(
-            0,
-            Attachment(
-                name=EXPORT_NAME,
-                content=lines.encode(),
-                description=f"Audit chain {chain.key}, events 1-{head}.",
-            ),
-        )
+    )
     if appendix.checkpoint is not None:
         files.append(
             Attachment(
                 name=CHECKPOINT_NAME,
-                content=appendix.checkpoint_json.encode(),
+                content=appendix.checkpoint.to_json().encode(),
                 description=f"Signed checkpoint of {chain.key} at seq {head}.",
             )
         )
