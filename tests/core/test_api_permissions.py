@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -23,6 +24,7 @@ from apps.registry import promotion as registry_promotion
 from apps.registry import services as registry_services
 from apps.registry.mlflow.sync import mlflow_connection_set
 from apps.registry.models import Finding, ModelVersion, RegisteredModel
+from apps.reports.models import Report
 from apps.roadmaps import services as roadmap_services
 from apps.webhooks.models import WebhookDelivery
 from apps.webhooks.services import webhook_event_publish, webhook_subscription_create
@@ -488,6 +490,44 @@ ROADMAPS_ENDPOINTS = [
 ]
 
 
+RP = "api/v1/reports/"
+
+
+def _report(world, actor) -> dict[str, int]:
+    """A finished report on the world's team (the file is a stand-in: what is under
+    test is who may read it)."""
+    report = Report.objects.create(
+        organization=world.team.organization,
+        kind=Report.Kind.TEAM_ASSESSMENT,
+        team=world.team,
+        status=Report.Status.DONE,
+        sha256="0" * 64,
+        page_count=1,
+    )
+    report.file.save("report.pdf", ContentFile(b"%PDF-1.7 stand-in"))
+    return {"report_id": report.pk}
+
+
+# The team's people and org-wide readers read and request the team's reports; another
+# organisation's team is unknown to its admin (400 on the field, 404 on the report).
+REPORTS_ENDPOINTS = [
+    Endpoint("GET", RP, (401, 200, 200, 200, 200)),
+    Endpoint(
+        "POST",
+        RP,
+        (401, 400, 202, 202, 202),
+        data=lambda w: {"kind": "team_assessment", "team": w.team.pk},
+    ),
+    Endpoint("GET", RP + "<int:report_id>/", (401, 404, 200, 200, 200), kwargs=_report),
+    Endpoint(
+        "GET",
+        RP + "<int:report_id>/download/",
+        (401, 404, 200, 200, 200),
+        kwargs=_report,
+    ),
+]
+
+
 ENDPOINTS = [
     Endpoint("GET", "api/v1/me/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/v1/business-units/", (401, 200, 200, 200, 200)),
@@ -720,6 +760,7 @@ ENDPOINTS = [
     *REGISTRY_ENDPOINTS,
     *REPOS_ENDPOINTS,
     *ROADMAPS_ENDPOINTS,
+    *REPORTS_ENDPOINTS,
     Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
     Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
 ]
