@@ -349,5 +349,8 @@ LOGGING = {
         # WeasyPrint and fontTools narrate every layout step and font subset at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # kaleido and its browser driver narrate each export and their shutdown.
+        "kaleido": {"level": "WARNING"},
+        "choreographer": {"level": "WARNING"},
     },
 }
