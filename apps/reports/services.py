@@ -220,8 +220,18 @@ def report_render(*, report_id: int) -> Report | None:
             pages=pdf.page_count,
             audit_head_seq=report.audit_head_seq,
             audit_verified=report.audit_verified,
+            **_checkpoint_facts(document.audit),
         )
     return report
+
+
+def _checkpoint_facts(audit: AuditCoverage | None) -> dict[str, str]:
+    if audit is None or not audit.checkpoint_signature:
+        return {}
+    return {
+        "checkpoint_signature": audit.checkpoint_signature,
+        "checkpoint_key_fingerprint": audit.checkpoint_key_fingerprint,
+    }
 
 
 def _fail(report: Report, error: str) -> Report:

@@ -256,6 +256,16 @@ def test_a_signed_checkpoint_verifies_and_a_wrong_key_fails(story, tmp_path, set
     text = _squeezed(_text(report))
     assert checkpoint["signature"] in text
     assert checkpoint["key_fingerprint"] in text
+    # The chain itself records the signature the report carries.
+    rendered = json.loads(
+        AuditEvent.objects.get(
+            action="report.rendered", object_id=str(report.pk)
+        ).canonical
+    )
+    assert rendered["data"]["checkpoint_signature"] == checkpoint["signature"]
+    assert (
+        rendered["data"]["checkpoint_key_fingerprint"] == checkpoint["key_fingerprint"]
+    )
     with_checkpoint = ("--checkpoint", str(files["checkpoint.json"]))
     result = _verify_offline(files, *with_checkpoint)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -30,6 +30,10 @@ class AuditCoverage:
     head_seq: int
     head_hash: str
     verified: bool | None = None  # None: the chain was not verified for this report
+    # A signed checkpoint of the head, when one was made (governance reports with a
+    # signing key): recorded in the rendering's audit event, so the chain anchors it.
+    checkpoint_signature: str = ""
+    checkpoint_key_fingerprint: str = ""
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ def build(report: Report, progress: Progress) -> Document:
     appendix = _appendix(report, verification)
     attachments = _attachments(chain, appendix)
     progress(60)
+    checkpoint = appendix.checkpoint
     period = f", {report.period}" if report.period else ""
     return Document(
         template="reports/governance.html",
@@ -67,6 +68,8 @@ def build(report: Report, progress: Progress) -> Document:
             head_seq=verification.head_seq,
             head_hash=verification.head_hash,
             verified=verification.ok,
+            checkpoint_signature=checkpoint.signature if checkpoint else "",
+            checkpoint_key_fingerprint=checkpoint.key_fingerprint if checkpoint else "",
         ),
     )
 
