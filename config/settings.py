@@ -66,6 +66,8 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First, so its duration covers the other middleware (apps/core/logs.py).
+    "apps.core.logs.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +143,8 @@ SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
 # --- Security (safe unless DEBUG) ---------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe over plain HTTP and treat a redirect as a failure.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -336,15 +340,25 @@ REPOS_GITLAB_URL = env.str("REPOS_GITLAB_URL", default="https://gitlab.com")
 REPOS_SIGNAL_FRESHNESS_DAYS = env.int("REPOS_SIGNAL_FRESHNESS_DAYS", default=30)
 
 # --- Logging ------------------------------------------------------------------------
+# `plain` for reading on a terminal; `json` (production): one object per line with the
+# request or task id, for a log collector (apps/core/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be `plain` or `json`.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "apps.core.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # One line per request, with JSON only: runserver already prints its own.
+        "tollgate.access": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every layout step and font subset at INFO.
         "weasyprint": {"level": "WARNING"},

@@ -30,6 +30,9 @@ class RequestContextMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         client = client_fingerprint(request.META.get("REMOTE_ADDR", ""))
+        # Django logs 4xx responses after the middleware returns, outside the context:
+        # the JSON log formatter finds the id on the request there.
+        request.request_id = request_id
         with bound_context(request_id=request_id, client=client):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
