@@ -48,7 +48,8 @@ def test_a_member_requests_follows_and_downloads_a_team_report(
         "team_assessment",
         team.name,
     )
-    assert state["audit_head_seq"] >= 1 and len(state["audit_head_hash"]) == 64
+    assert state["audit_head_seq"] >= 1
+    assert len(state["audit_head_hash"]) == 64
     pdf = client.get(_download(report_id))
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
