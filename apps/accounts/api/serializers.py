@@ -17,7 +17,7 @@ class UserBriefSerializer(serializers.Serializer):
 
 class MembershipSerializer(serializers.ModelSerializer):
     user = UserBriefSerializer()
-    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    team = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Membership

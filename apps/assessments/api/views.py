@@ -253,7 +253,8 @@ class EvidenceAddApi(APIView):
 class EvidenceDownloadApi(APIView):
     permission_classes = [InOrganization]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # Served with the type the file was uploaded as (a PDF, an image, ...).
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     def get(self, request, assessment_id: int, evidence_id: int):
         assessment = visible_assessment(request, assessment_id)
         evidence = assessment_evidence(assessment, evidence_id)

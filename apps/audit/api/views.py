@@ -55,6 +55,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 class AuditEventListApi(APIView):
+    pagination_class = SeqCursorPagination
     permission_classes = [IsAuditReader]
 
     class FilterSerializer(serializers.Serializer):
@@ -76,7 +77,7 @@ class AuditEventListApi(APIView):
             fetched_by=request.user, filters=filters.validated_data
         )
         return paginated_response(
-            pagination_class=SeqCursorPagination,
+            pagination_class=self.pagination_class,
             serializer_class=AuditEventSerializer,
             queryset=events,
             request=request,

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from apps.accounts.models import BusinessUnit, Team
 from apps.accounts.permissions import InOrganization
 from apps.core.api.pagination import PageNumberPagination, paginated_response
+from apps.core.api.schema import error_response
 from apps.core.api.serializers import IdField
 from apps.core.exceptions import ApplicationError
 from apps.registry.models import RegisteredModel
@@ -66,6 +67,7 @@ def _report(request, report_id: int) -> Report:
 
 
 class ReportListApi(APIView):
+    pagination_class = PageNumberPagination
     permission_classes = [InOrganization]
 
     class RequestSerializer(serializers.Serializer):
@@ -104,7 +106,7 @@ class ReportListApi(APIView):
     @extend_schema(responses=ReportSerializer(many=True))
     def get(self, request):
         return paginated_response(
-            pagination_class=PageNumberPagination,
+            pagination_class=self.pagination_class,
             serializer_class=ReportSerializer,
             queryset=selectors.report_list(fetched_by=request.user),
             request=request,
@@ -142,7 +144,7 @@ class ReportDownloadApi(APIView):
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            409: OpenApiTypes.OBJECT,
+            409: error_response("The report is not ready."),
         }
     )
     def get(self, request, report_id: int):

@@ -115,7 +115,8 @@ class EvidenceReviewApi(APIView):
 class EvidenceDownloadApi(APIView):
     permission_classes = [InOrganization]
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # Served with the type the file was uploaded as (a PDF, an image, ...).
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     def get(self, request, evidence_id: int):
         item = lookups.visible_evidence(request, evidence_id)
         if not item.file:

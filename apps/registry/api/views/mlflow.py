@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from apps.accounts import selectors as accounts_selectors
 from apps.accounts.api.serializers import TeamRefSerializer, UserBriefSerializer
 from apps.accounts.permissions import IsOrgAdmin
+from apps.core.api.schema import error_response
 from apps.core.api.serializers import IdField
 from apps.registry import selectors
 from apps.registry.mlflow import sync
@@ -58,7 +59,12 @@ class MlflowConnectionApi(APIView):
         def get_authenticated(self, connection: MlflowConnection) -> bool:
             return bool(connection.token_encrypted)
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(
+        responses={
+            200: OutputSerializer,
+            404: error_response("The organisation has no MLflow connection."),
+        }
+    )
     def get(self, request):
         connection = selectors.mlflow_connection_get(fetched_by=request.user)
         if connection is None:
