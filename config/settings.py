@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.repos.tasks.scans_resend_stale",
         "schedule": 5 * 60,
     },
+    # The same for reports: a lost message, or a worker that died mid-render.
+    "reports-resend-stale": {
+        "task": "apps.reports.tasks.reports_resend_stale",
+        "schedule": 5 * 60,
+    },
 }
 # Scans run on their own queue (`celery worker -Q scans`), so a slow clone never
 # holds up webhooks or the registry's tasks; a worker may serve both queues.
@@ -331,6 +336,12 @@ CELERY_TASK_ANNOTATIONS = {
         "soft_time_limit": REPOS_SCAN_TIMEOUT + 60,
         "time_limit": REPOS_SCAN_TIMEOUT + 120,
     }
+}
+# Seconds a report may take to render; a worker stops it then (a failed report).
+REPORTS_RENDER_TIMEOUT = env.int("REPORTS_RENDER_TIMEOUT", default=600)
+CELERY_TASK_ANNOTATIONS["apps.reports.tasks.render_report"] = {
+    "soft_time_limit": REPORTS_RENDER_TIMEOUT,
+    "time_limit": REPORTS_RENDER_TIMEOUT + 60,
 }
 # The CI providers' APIs: GitHub Enterprise Server is https://HOST/api/v3, a
 # self-managed GitLab its https://HOST.

@@ -68,6 +68,9 @@ class Report(models.Model):
         max_length=12, choices=Status.choices, default=Status.PENDING
     )
     progress = models.PositiveSmallIntegerField(default=0)  # percent
+    # While rendering, the worker's claim lasts until then: a worker killed mid-render
+    # leaves a lease that lapses, and the next delivery (or the sweep) claims it again.
+    lease_until = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -133,9 +137,19 @@ def report_request(
     return report
 
 
+def _lease_seconds() -> int:
+    # Past the task's hard time limit: a live worker has given up by then.
+    return settings.REPORTS_RENDER_TIMEOUT + 120
+
+
 def _claim(report_id: int) -> Report | None:
-    """Pending → rendering, under the row's lock; None when another worker has it or
-    it is finished (a task delivered twice renders once)."""
+    """Pending → rendering, under the row's lock, with a lease; None when another
+    worker holds a live lease or it is finished (a task delivered twice renders
+    once). A rendering whose lease lapsed (its worker died) is claimed again."""
+    now = timezone.now()
+    claimable = Q(status=Report.Status.PENDING) | Q(
+        status=Report.Status.RENDERING, lease_until__lt=now
+    )
     with transaction.atomic():
         report = (
             Report.objects.select_for_update(of=("self",))
@@ -146,14 +160,18 @@ def _claim(report_id: int) -> Report | None:
                 "business_unit",
                 "requested_by",
             )
-            .filter(pk=report_id, status=Report.Status.PENDING)
+            .filter(claimable, pk=report_id)
             .first()
         )
         if report is None:
             return None
+        again = report.status == Report.Status.RENDERING
         report.status, report.progress = Report.Status.RENDERING, 10
-        report.save(update_fields=["status", "progress"])
-        _audit(report, None, "report.rendering")
+        report.lease_until = now + timedelta(seconds=_lease_seconds())
+        report.save(update_fields=["status", "progress", "lease_until"])
+        _audit(
+            report, None, "report.rendering", **({"reclaimed": True} if again else {})
+        )
     return report
 
 
@@ -194,6 +212,9 @@ def report_render(*, report_id: int) -> Report | None:
         pdf = render_pdf(html, attachments=document.attachments)
     except ApplicationError as exc:
         return _fail(report, exc.message)
+    except SoftTimeLimitExceeded:
+        limit = settings.REPORTS_RENDER_TIMEOUT
+        return _fail(report, f"The report took longer than {limit} s to render.")
     except (
         Exception
     ) as exc:  # any renderer failure ends as a failed report, not a crash
@@ -205,7 +226,7 @@ def report_render(*, report_id: int) -> Report | None:
         )
         report.sha256, report.page_count = pdf.sha256, pdf.page_count
         report.status, report.progress = Report.Status.DONE, 100
-        report.generated_at = timezone.now()
+        report.generated_at, report.lease_until = timezone.now(), None
         if document.audit is not None:
             report.audit_first_seq = document.audit.first_seq
             report.audit_head_seq = document.audit.head_seq
@@ -237,9 +258,31 @@ def _checkpoint_facts(audit: AuditCoverage | None) -> dict[str, str]:
 def _fail(report: Report, error: str) -> Report:
     with transaction.atomic():
         report.status, report.error, report.progress = Report.Status.FAILED, error, 100
-        report.save(update_fields=["status", "error", "progress"])
+        report.lease_until = None
+        report.save(update_fields=["status", "error", "progress", "lease_until"])
         _audit(report, None, "report.failed", error=error)
     return report
+
+
+# A pending report's message is taken within seconds; this long, it was lost.
+QUEUED_TOO_LONG = timedelta(minutes=15)
+
+
+def reports_resend_stale(*, now: datetime | None = None) -> int:
+    """Send again the task of each report pending too long (its message was lost) or
+    rendering with a lapsed lease (its worker died): the claim makes a second message
+    harmless."""
+    from apps.reports.tasks import render_report
+
+    now = now or timezone.now()
+    stale = Report.objects.filter(
+        Q(status=Report.Status.PENDING, requested_at__lt=now - QUEUED_TOO_LONG)
+        | Q(status=Report.Status.RENDERING, lease_until__lt=now)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    for report_id in ids:
+        transaction.on_commit(partial(render_report.delay, report_id))
+    return len(ids)
 
 
 def report_download(*, report: Report, downloaded_by: User) -> bytes:

@@ -12,3 +12,12 @@ def render_report(self, report_id: int) -> str:
     with bound_context(task=self.name, task_id=self.request.id):
         report = services.report_render(report_id=report_id)
         return "nothing to render" if report is None else report.status
+
+
+@shared_task(bind=True)
+def reports_resend_stale(self) -> int:
+    """Periodic: send again reports whose message was lost or whose worker died."""
+    from apps.reports import services
+
+    with bound_context(task=self.name, task_id=self.request.id):
+        return services.reports_resend_stale()
