@@ -138,8 +138,9 @@ def report_request(
 
 
 def _lease_seconds() -> int:
-    # Past the task's hard time limit: a live worker has given up by then.
-    return settings.REPORTS_RENDER_TIMEOUT + 120
+    # Past the task's hard time limit (60 s after the soft one), with slack: a live
+    # worker has given up by then.
+    return settings.REPORTS_RENDER_TIMEOUT + 90
 
 
 def _claim(report_id: int) -> Report | None:
