@@ -188,3 +188,25 @@ class Client:
     def close(self) -> None:
         for connection in self.connections.values():
             connection.close()
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system, reaped children included) of the live processes in a
+    process group, from /proc (Linux): a server's cost with its workers'."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # After the command's name, in parentheses: state, ppid, pgrp, ...
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process left meanwhile
+            continue
+        if int(fields[2]) == pgid:
+            ticks += sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_busy_seconds() -> float:
+    """CPU time the whole machine spent not idle since boot, over all CPUs."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
