@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from apps.accounts.models import ApiToken, Role
 from tests.accounts.factories import (
@@ -16,6 +16,7 @@ from tests.accounts.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,15 +32,8 @@ def member():
     return user
 
 
-def _sign_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_browser_sign_in_shows_team_directory(page, live_server, member):
-    _sign_in(page, live_server.url, member.username, TEST_PASSWORD)
+    sign_in(page, live_server.url, member.username, TEST_PASSWORD)
 
     expect(page.get_by_role("heading", name="Teams of Acme Analytics")).to_be_visible()
     expect(page.get_by_role("heading", name="Retail Banking")).to_be_visible()
@@ -47,14 +41,14 @@ def test_browser_sign_in_shows_team_directory(page, live_server, member):
 
 
 def test_browser_wrong_password_shows_error(page, live_server, member):
-    _sign_in(page, live_server.url, member.username, "not the password")
+    sign_in(page, live_server.url, member.username, "not the password")
 
     expect(page.get_by_role("alert")).to_contain_text("correct username and password")
     assert page.url.endswith("/accounts/login/")
 
 
 def test_browser_tokens_page_shows_new_secret_once(page, live_server, member):
-    _sign_in(page, live_server.url, member.username, TEST_PASSWORD)
+    sign_in(page, live_server.url, member.username, TEST_PASSWORD)
     page.get_by_role("link", name="API tokens").click()
     page.get_by_label("Name").fill("laptop")
     page.get_by_role("button", name="Create token").click()

@@ -15,7 +15,6 @@ from apps.assessments.services import AnswerInput
 from apps.dashboards.panels import ORG_PANELS, TEAM_PANELS
 from apps.roadmaps import services as roadmaps
 from tests.accounts.factories import (
-    TEST_PASSWORD,
     BusinessUnitFactory,
     MembershipFactory,
     OrganizationFactory,
@@ -23,6 +22,7 @@ from tests.accounts.factories import (
     UserFactory,
 )
 from tests.assessments.factories import rubric_create
+from tests.e2e.helpers import sign_in
 from tests.repos.factories import LinkedRepoFactory, scanned
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -74,13 +74,6 @@ def acme():
     return {"executive": executive, "fraud": fraud, "retail": retail, "shop": shop}
 
 
-def _sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def _charts_drawn(page: Page, panels) -> None:
     for panel in panels:
         chart = page.locator(f"#chart-{panel.key}")
@@ -112,7 +105,7 @@ def test_an_executive_filters_the_dashboard_and_opens_a_team(
     )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    _sign_in(page, live_server.url, acme["executive"].username)
+    sign_in(page, live_server.url, acme["executive"].username)
     page.get_by_role("link", name="Dashboards").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Organisation dashboard")

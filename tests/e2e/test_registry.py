@@ -10,13 +10,13 @@ from apps.accounts.models import Role
 from apps.registry import services
 from apps.registry.models import Alias, PromotionRequest
 from tests.accounts.factories import (
-    TEST_PASSWORD,
     BusinessUnitFactory,
     MembershipFactory,
     OrganizationFactory,
     TeamFactory,
     UserFactory,
 )
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -52,13 +52,6 @@ def people():
     return {"lead": lead, "approver": approver, "model": model}
 
 
-def _sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def _sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
@@ -75,7 +68,7 @@ def test_lead_requests_approver_approves_lead_applies(
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     base, model = live_server.url, people["model"]
 
-    _sign_in(page, base, people["lead"].username)
+    sign_in(page, base, people["lead"].username)
     page.get_by_role("link", name="Registry").click()
     page.get_by_role("link", name="card-fraud").click()
     form = page.locator("#open-request")
@@ -90,7 +83,7 @@ def test_lead_requests_approver_approves_lead_applies(
     expect(page.locator("#request-status")).to_have_text("Open")
     _sign_out(page)
 
-    _sign_in(page, base, people["approver"].username)
+    sign_in(page, base, people["approver"].username)
     page.get_by_role("link", name="Awaiting my decision").click()
     page.get_by_role("link", name=f"#{request.pk}", exact=True).click()
     page.get_by_label("Decision comment").fill("Holdout results check out.")
@@ -98,7 +91,7 @@ def test_lead_requests_approver_approves_lead_applies(
     expect(page.locator("#request-status")).to_have_text("Approved")
     _sign_out(page)
 
-    _sign_in(page, base, people["lead"].username)
+    sign_in(page, base, people["lead"].username)
     page.goto(f"{base}/registry/requests/{request.pk}/")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_role("status")).to_contain_text("Applied: production → v1.")

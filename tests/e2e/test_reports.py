@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from apps.accounts.models import Role
 from apps.assessments import services as assessments
@@ -16,7 +16,6 @@ from apps.assessments.services import AnswerInput
 from apps.reports import services
 from apps.reports.models import Report
 from tests.accounts.factories import (
-    TEST_PASSWORD,
     BusinessUnitFactory,
     MembershipFactory,
     OrganizationFactory,
@@ -24,6 +23,7 @@ from tests.accounts.factories import (
     UserFactory,
 )
 from tests.assessments.factories import rubric_create
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -54,15 +54,8 @@ def member():
     return member
 
 
-def _sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_member_requests_a_report_and_downloads_it(page, live_server, member):
-    _sign_in(page, live_server.url, member.username)
+    sign_in(page, live_server.url, member.username)
     page.get_by_role("link", name="Reports").click()
 
     form = page.locator("#request-team_assessment")
@@ -86,7 +79,7 @@ def test_the_progress_bar_follows_the_worker_and_then_offers_the_download(
     report = services.report_request(
         kind=Report.Kind.TEAM_ASSESSMENT, team=team, requested_by=member, enqueue=False
     )
-    _sign_in(page, live_server.url, member.username)
+    sign_in(page, live_server.url, member.username)
     page.goto(f"{live_server.url}/reports/{report.pk}/")
 
     bar = page.locator("#report-progress-bar")

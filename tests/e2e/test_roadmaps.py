@@ -4,7 +4,7 @@ puts an item in progress with an owner."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from apps.accounts.models import Role
 from apps.assessments import services as assessments
@@ -13,7 +13,6 @@ from apps.roadmaps import services
 from apps.roadmaps.models import RoadmapItem
 from apps.rubrics.models import TeamTarget
 from tests.accounts.factories import (
-    TEST_PASSWORD,
     BusinessUnitFactory,
     MembershipFactory,
     OrganizationFactory,
@@ -21,6 +20,7 @@ from tests.accounts.factories import (
     UserFactory,
 )
 from tests.assessments.factories import rubric_create
+from tests.e2e.helpers import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -65,13 +65,6 @@ def people():
     return {"lead": lead, "member": member, "team": team}
 
 
-def _sign_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_lead_puts_an_item_in_progress_with_an_owner(
     page, live_server, people, tmp_path
 ):
@@ -82,7 +75,7 @@ def test_lead_puts_an_item_in_progress_with_an_owner(
     )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    _sign_in(page, live_server.url, people["lead"].username)
+    sign_in(page, live_server.url, people["lead"].username)
     page.get_by_role("link", name="Roadmaps").click()
     page.get_by_role("link", name="Fraud Detection").click()
 
