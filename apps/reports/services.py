@@ -26,7 +26,7 @@ from apps.registry.models import RegisteredModel
 from apps.reports import policies
 from apps.reports.documents import AuditCoverage, Document, builder_for
 from apps.reports.models import Report
-from apps.reports.rendering import render_pdf
+from apps.reports.rendering import RenderedPdf, render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -221,30 +221,38 @@ def report_render(*, report_id: int) -> Report | None:
     ) as exc:  # any renderer failure ends as a failed report, not a crash
         logger.exception("report %s failed to render", report.pk)
         return _fail(report, f"The renderer failed: {type(exc).__name__}.")
-    with transaction.atomic():
-        report.file.save(
-            f"report-{report.pk}.pdf", ContentFile(pdf.content), save=False
-        )
-        report.sha256, report.page_count = pdf.sha256, pdf.page_count
-        report.status, report.progress = Report.Status.DONE, 100
-        report.generated_at, report.lease_until = timezone.now(), None
-        if document.audit is not None:
-            report.audit_first_seq = document.audit.first_seq
-            report.audit_head_seq = document.audit.head_seq
-            report.audit_head_hash = document.audit.head_hash
-            report.audit_verified = document.audit.verified
-        report.save()
-        _audit(
-            report,
-            None,
-            "report.rendered",
-            sha256=pdf.sha256,
-            pages=pdf.page_count,
-            audit_head_seq=report.audit_head_seq,
-            audit_verified=report.audit_verified,
-            **_checkpoint_facts(document.audit),
-        )
+    # The file is written before the transaction (no I/O while it holds its locks),
+    # and removed if the transaction fails: no row without its file, no stray file.
+    report.file.save(f"report-{report.pk}.pdf", ContentFile(pdf.content), save=False)
+    try:
+        _record_done(report, pdf, document)
+    except BaseException:
+        report.file.delete(save=False)
+        raise
     return report
+
+
+@transaction.atomic
+def _record_done(report: Report, pdf: RenderedPdf, document: Document) -> None:
+    report.sha256, report.page_count = pdf.sha256, pdf.page_count
+    report.status, report.progress = Report.Status.DONE, 100
+    report.generated_at, report.lease_until = timezone.now(), None
+    if document.audit is not None:
+        report.audit_first_seq = document.audit.first_seq
+        report.audit_head_seq = document.audit.head_seq
+        report.audit_head_hash = document.audit.head_hash
+        report.audit_verified = document.audit.verified
+    report.save()
+    _audit(
+        report,
+        None,
+        "report.rendered",
+        sha256=pdf.sha256,
+        pages=pdf.page_count,
+        audit_head_seq=report.audit_head_seq,
+        audit_verified=report.audit_verified,
+        **_checkpoint_facts(document.audit),
+    )
 
 
 def _checkpoint_facts(audit: AuditCoverage | None) -> dict[str, str]:

@@ -88,3 +88,23 @@ def test_a_render_past_its_time_limit_fails_readably(team, settings, monkeypatch
     assert report.status == Report.Status.FAILED
     assert report.error == "The report took longer than 600 s to render."
     assert not report.file
+
+
+def test_a_failed_commit_leaves_no_file_behind(team, settings, monkeypatch):
+    report = _request(team)
+
+    def broken_trail(*args, **kwargs):
+        raise RuntimeError("the audit trail is unavailable")
+
+    monkeypatch.setattr(services, "_checkpoint_facts", broken_trail)
+
+    with pytest.raises(RuntimeError):
+        services.report_render(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert (
+        report.status == Report.Status.RENDERING
+    )  # its lease will lapse: rendered again
+    assert not report.file
+    stored = list((settings.MEDIA_ROOT / "reports").rglob("*.pdf"))
+    assert stored == []
