@@ -3,6 +3,7 @@ its transaction; no secret ever reaches the audit data."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 from functools import partial
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from apps.accounts.models import Team, User
 from apps.audit.services import record_event
@@ -25,6 +27,8 @@ from apps.repos.models import LinkedRepo, Provider, Scan
 from apps.repos.scanner.errors import InvalidInput
 from apps.repos.scanner.gitcmd import validate_ref, validate_subdir
 from apps.repos.scanner.urls import validate_clone_url
+
+logger = logging.getLogger(__name__)
 
 
 def _refuse(allowed: bool, what: str) -> None:
@@ -251,10 +255,25 @@ def scan_enqueue(
         return Scan.objects.get(
             repo=repo, status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING]
         ), False
+    transaction.on_commit(partial(scan_send, scan.pk))
+    return scan, True
+
+
+def scan_send(scan_id: int) -> None:
+    """Send a queued scan's task. With the broker unreachable the scan stays queued
+    and the sweep (scans_resend_stale) sends it later: the request that committed it
+    has succeeded, and must not end in an error."""
     from apps.repos.tasks import collect_signals
 
-    transaction.on_commit(lambda: collect_signals.delay(scan.pk))
-    return scan, True
+    try:
+        collect_signals.delay(scan_id)
+    except OperationalError as exc:
+        # The class only: a broker error may quote its URL, credentials included.
+        logger.warning(
+            "scan %s: the broker is unreachable (%s); the sweep sends it later",
+            scan_id,
+            type(exc).__name__,
+        )
 
 
 @transaction.atomic
@@ -298,8 +317,6 @@ def scans_schedule_due(*, now: datetime | None = None) -> int:
 def scans_resend_stale(*, now: datetime | None = None) -> int:
     """Send again the task of each scan queued too long or whose worker's lease lapsed
     (the worker died): the claim makes a second message harmless."""
-    from apps.repos.tasks import collect_signals
-
     now = now or timezone.now()
     stale = Scan.objects.filter(
         Q(status=Scan.Status.QUEUED, created_at__lt=now - QUEUED_TOO_LONG)
@@ -307,5 +324,5 @@ def scans_resend_stale(*, now: datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     ids = list(stale)
     for scan_id in ids:
-        transaction.on_commit(partial(collect_signals.delay, scan_id))
+        transaction.on_commit(partial(scan_send, scan_id))
     return len(ids)

@@ -14,6 +14,7 @@ from apps.core.crypto import decrypt_text
 from apps.core.exceptions import ApplicationError, PermissionDeniedError
 from apps.repos import services
 from apps.repos.models import LinkedRepo, Scan
+from tests.broker import unreachable_broker
 from tests.repos.factories import LinkedRepoFactory
 
 pytestmark = pytest.mark.django_db
@@ -316,3 +317,22 @@ def test_the_stale_sweep_resends_lost_and_abandoned_scans(
 
     with django_capture_on_commit_callbacks(execute=False):
         assert services.scans_resend_stale(now=now) == 2
+
+
+def test_a_scan_requested_while_the_broker_is_down_stays_queued_for_the_sweep(
+    people, django_capture_on_commit_callbacks
+):
+    repo = LinkedRepoFactory(team=people.team)
+
+    with unreachable_broker(), django_capture_on_commit_callbacks(execute=True):
+        scan = services.scan_request(
+            repo=repo, trigger="manual", requested_by=people.lead
+        )
+
+    # The request succeeded; its scan waits, queued, until the sweep sends it.
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.QUEUED
+    later = timezone.now() + services.QUEUED_TOO_LONG * 2
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert services.scans_resend_stale(now=later) == 1
+    assert len(sent) == 1

@@ -13,7 +13,9 @@ from apps.core.crypto import decrypt_text
 from apps.core.exceptions import ApplicationError
 from apps.webhooks.events import EVENT_TYPES
 from apps.webhooks.models import WebhookDelivery
+from apps.webhooks.selectors import webhook_delivery_due_ids
 from apps.webhooks.services import (
+    deliveries,
     webhook_event_publish,
     webhook_subscription_create,
     webhook_subscription_delete,
@@ -21,6 +23,7 @@ from apps.webhooks.services import (
     webhook_subscription_update,
 )
 from tests.accounts.factories import OrganizationFactory
+from tests.broker import unreachable_broker
 from tests.webhooks.conftest import audit_events
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +252,23 @@ def test_publish_in_a_committed_transaction_delivers(org, subscribe, receiver):
 
     assert len(receiver.posts()) == 1
     assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.DELIVERED
+
+
+def test_publish_while_the_broker_is_down_leaves_the_delivery_for_the_sweep(
+    org, subscribe, django_capture_on_commit_callbacks
+):
+    subscribe()
+
+    with unreachable_broker(), django_capture_on_commit_callbacks(execute=True):
+        (delivery,) = webhook_event_publish(
+            organization=org, event="alias.drift_detected", payload={}
+        )
+
+    # The change that published it committed; the delivery waits, pending, until the
+    # requeue sweep finds it overdue.
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    overdue = delivery.next_attempt_at + deliveries.REQUEUE_GRACE
+    assert webhook_delivery_due_ids(now=overdue, grace=deliveries.REQUEUE_GRACE) == [
+        delivery.pk
+    ]

@@ -13,11 +13,13 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from apps.accounts.models import Organization, User
 from apps.audit.services import record_event
@@ -110,8 +112,23 @@ def webhook_event_publish(
         for subscription in subscriptions
     )
     for delivery in deliveries:
-        webhook_deliver_task.delay_on_commit(delivery.pk)
+        transaction.on_commit(partial(delivery_send, delivery.pk))
     return deliveries
+
+
+def delivery_send(delivery_id: int) -> None:
+    """Send a delivery's task. With the broker unreachable the delivery stays pending
+    and the requeue sweep sends it once it is overdue: the change that published the
+    event has committed, and must not end in an error."""
+    try:
+        webhook_deliver_task.delay(delivery_id)
+    except OperationalError as exc:
+        # The class only: a broker error may quote its URL, credentials included.
+        logger.warning(
+            "webhook delivery %s: the broker is unreachable (%s); the sweep sends it",
+            delivery_id,
+            type(exc).__name__,
+        )
 
 
 def delivery_body(delivery: WebhookDelivery, organization_slug: str) -> bytes:
@@ -297,7 +314,7 @@ def webhook_delivery_redeliver(
             "attempts": locked.attempts,
         },
     )
-    webhook_deliver_task.delay_on_commit(locked.pk)
+    transaction.on_commit(partial(delivery_send, locked.pk))
     return locked
 
 
