@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -38,7 +44,26 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
+def _too_much(exc: Exception) -> Response | None:
+    """Django's limits on a request body (DATA_UPLOAD_*), in the API's error shape."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The request body is larger than the {limit} bytes allowed."
+        return Response(
+            error_body("request_too_large", message),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response(
+            error_body("too_many_fields", str(exc)), status=status.HTTP_400_BAD_REQUEST
+        )
+    return None
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    too_much = _too_much(exc)
+    if too_much is not None:
+        return too_much
     if isinstance(exc, PermissionDeniedError):
         return Response(
             error_body(exc.code, exc.message), status=status.HTTP_403_FORBIDDEN
