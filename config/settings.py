@@ -315,6 +315,11 @@ TOLLGATE_AUDIT_SIGNING_KEY = env_secret("TOLLGATE_AUDIT_SIGNING_KEY", default=""
 # Governance reports embed the audit chain's export up to this many events; above it,
 # the appendix says how to export it with `manage.py audit_export`.
 REPORTS_EMBED_EVENTS_MAX = env.int("REPORTS_EMBED_EVENTS_MAX", default=200_000)
+# Seconds a dashboard panel's drawing (figure and table) stays cached under its data's
+# digest (apps/dashboards/memo.py); new data is a new entry, never a stale one. 0: off.
+DASHBOARDS_DRAWING_CACHE_SECONDS = env.int(
+    "DASHBOARDS_DRAWING_CACHE_SECONDS", default=3600
+)
 # Let outbound webhooks reach private, loopback and link-local addresses. Off: only
 # public addresses (the SSRF guard in apps/webhooks/ssrf.py).
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool(

@@ -312,8 +312,10 @@ def open_requests_frame(
         status__in=PromotionRequest.IN_FLIGHT, version__model__team__in=teams
     ).values_list("pk", "version__model__name", "target", "opened_at")
     frame = _frame(rows, ["request_id", "model", "target", "opened_at"])
+    # To the hundredth of a day, as the table shows it: the frame (and so its cached
+    # drawing, memo.py) then stays the same for a quarter of an hour, not a request.
     frame["age_days"] = frame["opened_at"].map(
-        lambda opened: (now - opened).total_seconds() / 86_400
+        lambda opened: round((now - opened).total_seconds() / 86_400, 2)
     )
     return frame[["request_id", "model", "target", "age_days"]]
 

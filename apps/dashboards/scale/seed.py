@@ -6,7 +6,7 @@ import secrets
 import time
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -57,9 +57,18 @@ def seed_scale(
         _assessments(world)
         _registry(world)
         _finish(world)
+    _refresh_planner_statistics()
     counts = dict(sorted(world.writer.counts.items()))
     seconds = time.monotonic() - started
     return ScaleResult(options.org_slug, periods, counts, seconds, password)
+
+
+def _refresh_planner_statistics() -> None:
+    """ANALYZE, as after any bulk load. Until autovacuum gets to the new rows, the
+    planner thinks the tables nearly empty: measured on PostgreSQL, the dashboards'
+    latest-snapshot query then took 58 ms instead of 3 ms at 200 teams."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _refuse_taken(slug: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.dashboards import selectors
+from apps.dashboards import memo, selectors
 from apps.dashboards.charts import figure_json
 from apps.dashboards.forms import DashboardFilterForm
 from apps.dashboards.panels import Panel, heatmap_row_links
@@ -58,10 +59,11 @@ class DataTable:
     def cut(self) -> bool:
         return self.total > len(self.rows)
 
+    @cached_property
     def body(self) -> SafeString:
         """The rows as HTML, the first cell a row header (and link). Built here, not
         in the template: the template engine took about 100 ms for a page's tables
-        of up to 500 rows each."""
+        of up to 500 rows each. Kept: a cached drawing carries it (memo.py)."""
         return mark_safe(  # noqa: S308 - every cell and link is escaped here
             "\n".join(
                 f'<tr><th scope="row">{_linked(link, cells[0])}</th>'
@@ -91,6 +93,19 @@ def data_table(panel: Panel, frame: pd.DataFrame) -> DataTable:
     return DataTable([str(c) for c in table.columns], rows, total=len(frame))
 
 
+def _drawing(
+    panel: Panel, frame: pd.DataFrame, sort: str
+) -> tuple[str, DataTable, Mapping[str, str] | None]:
+    """What a panel draws from its frame alone: its figure, table and row links."""
+    table = data_table(panel, frame)
+    table.body  # noqa: B018 - escaped once, here, and cached with the rest
+    return (
+        figure_json(panel.figure(frame, sort or "name")),
+        table,
+        heatmap_row_links(frame) if panel.key == "heatmap" else None,
+    )
+
+
 @dataclass(frozen=True)
 class PanelView:
     panel: Panel
@@ -111,12 +126,11 @@ def panel_view(
 ) -> PanelView:
     """A panel ready for the page; downloads and drill-downs only with `filters`
     (the organisation's panels), carrying them on."""
-    view = PanelView(
-        panel=panel,
-        figure=figure_json(panel.figure(frame, sort)),
-        table=data_table(panel, frame),
-        row_links=heatmap_row_links(frame) if panel.key == "heatmap" else None,
+    sort = sort if panel.sortable else ""
+    figure, table, row_links = memo.drawn(
+        f"{panel.key}:{sort}", frame, lambda: _drawing(panel, frame, sort)
     )
+    view = PanelView(panel=panel, figure=figure, table=table, row_links=row_links)
     if filters is not None:
         suffix = f"?{query}" if query else ""
         view.drills.extend((d.label, d.href(filters)) for d in panel.drills)
