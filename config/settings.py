@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
+    # A NUL in a query or form field is a 400 naming it (PostgreSQL refuses NUL text).
+    "apps.core.middleware.NulRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

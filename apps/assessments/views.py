@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -173,6 +173,8 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Evidence added.")
     except ApplicationError as exc:
         messages.error(request, f"Evidence not added: {exc.message}")
+    except ValidationError as exc:  # the row's own checks: a bad link, a long text
+        messages.error(request, f"Evidence not added: {' '.join(exc.messages)}")
     return redirect(
         f"/assessments/{assessment.pk}/d/{question.dimension.key}/#q{question.pk}"
     )
