@@ -397,9 +397,25 @@ def common_now_frame(
 # --- One team --------------------------------------------------------------------------
 
 
-def team_radar_frame(*, team: Team, maturity: pd.DataFrame) -> pd.DataFrame:
-    """The team's levels per dimension beside the org median and its target, from
-    the organisation's maturity frame (no query)."""
+def dimension_levels_frame(*, scope: Scope) -> pd.DataFrame:
+    """Each team's level per dimension in its latest assessment, by snapshot and
+    without names: what the org medians need, at a third of the maturity frame's
+    cost per row (1 query)."""
+    teams = teams_in_scope(scope=scope, filters=Filters())
+    rows = (
+        ScoreDimension.objects.filter(snapshot_id__in=_latest_snapshot_ids(teams, None))
+        .order_by()
+        .values_list("snapshot_id", "dimension", "level")
+    )
+    return _frame(rows, ["snapshot", "dimension", "level"])
+
+
+def team_radar_frame(
+    *, team: Team, maturity: pd.DataFrame, levels: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The team's levels per dimension beside the org median and its target (no
+    query). The team's rows come from `maturity`, the medians from `levels` (see
+    dimension_levels_frame), or from `maturity` when it holds every team."""
     columns = [
         "dimension",
         "dimension_name",
@@ -410,7 +426,8 @@ def team_radar_frame(*, team: Team, maturity: pd.DataFrame) -> pd.DataFrame:
     ]
     if maturity.empty:
         return pd.DataFrame(columns=columns)
-    medians = maturity.groupby("dimension")["level"].median().rename("org_median")
+    across = maturity if levels is None else levels
+    medians = across.groupby("dimension")["level"].median().rename("org_median")
     own = maturity[maturity["team_id"] == team.pk]
     frame = own.join(medians, on="dimension")
     return frame[columns].sort_values("position", ignore_index=True)

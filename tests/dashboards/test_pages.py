@@ -370,10 +370,11 @@ def test_the_team_page_costs_the_same_for_3_or_50_teams(
 ):
     client = signed_in(executive)
     add_teams(units, scored, 2)
-    # session, user, the executive's roles, the team, the org's maturity (2), the
-    # team's history, its signals, its roadmap and items (2), the organisation
+    # session, user, the executive's roles, the team, the org's levels, the team's
+    # maturity (2), its history, its signals, its roadmap and items (2), the
+    # organisation
     few = count_queries(client, team_url(planned))
-    assert few == 11
+    assert few == 12
     add_teams(units, scored, 47)
 
     assert count_queries(client, team_url(planned)) == few

@@ -65,6 +65,24 @@ def test_median_vs_target_per_dimension(two_teams, executive):
     assert summary.loc["ops", "teams"] == 2
 
 
+def test_the_team_radar_from_the_levels_alone_matches_the_full_frame(
+    two_teams, units, scored, executive
+):
+    shop, _credit = two_teams
+    scored(TeamFactory(business_unit=units[0], name="Third"), "2026-Q3", BASIC)
+    scope = Scope.of_user(executive)
+    full = selectors.maturity_frame(scope=scope, filters=Filters())
+    own = selectors.maturity_frame(scope=scope, filters=Filters(team=shop.pk))
+    levels = selectors.dimension_levels_frame(scope=scope)
+
+    radar = selectors.team_radar_frame(team=shop, maturity=own, levels=levels)
+
+    assert levels["snapshot"].nunique() == 3
+    assert radar.equals(selectors.team_radar_frame(team=shop, maturity=full))
+    # Shop is mature, the other two basic: the median is not Shop's own level.
+    assert (radar["org_median"] < radar["level"]).any()
+
+
 def test_the_trend_takes_each_teams_quarter_once(two_teams, executive):
     trend = selectors.trend_frame(scope=Scope.of_user(executive), filters=Filters())
     assert list(trend["period"]) == ["2026-Q2", "2026-Q3"]

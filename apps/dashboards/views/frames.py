@@ -73,12 +73,18 @@ class TeamFrames:
         return getattr(self, name)
 
     @cached_property
-    def maturity(self) -> pd.DataFrame:
-        return selectors.maturity_frame(scope=self.scope, filters=Filters())
+    def levels(self) -> pd.DataFrame:
+        """Every team's levels, for the medians."""
+        return selectors.dimension_levels_frame(scope=self.scope)
 
     @cached_property
     def radar(self) -> pd.DataFrame:
-        return selectors.team_radar_frame(team=self.team, maturity=self.maturity)
+        own = selectors.maturity_frame(
+            scope=self.scope, filters=Filters(team=self.team.pk)
+        )
+        return selectors.team_radar_frame(
+            team=self.team, maturity=own, levels=self.levels
+        )
 
     @cached_property
     def history(self) -> pd.DataFrame:

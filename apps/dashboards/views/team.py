@@ -55,7 +55,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     context = {
         "team": team,
         "panels": [panel_view(p, frames[p.frame]) for p in TEAM_PANELS],
-        "median_teams": frames.maturity["team_id"].nunique(),
+        "median_teams": frames.levels["snapshot"].nunique(),
         "signals": [(signals[k], SIGNAL_LABELS.get(k, "")) for k in sorted(signals)],
         "roadmap": roadmap,
         "now_items": _now_items(roadmap),
