@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
-    # A NUL in a query or form field is a 400 naming it (PostgreSQL refuses NUL text).
+    # A NUL in a path, query or form field is a 400 naming it (PostgreSQL refuses NUL).
     "apps.core.middleware.NulRefusalMiddleware",
 ]
 

@@ -41,7 +41,7 @@ class RequestContextMiddleware:
 
 
 class NulRefusalMiddleware:
-    """A NUL in a query parameter or a form field is a 400 naming the field.
+    """A NUL in a path or query parameter or a form field is a 400 naming it.
 
     No text here may hold one: PostgreSQL refuses NUL in text columns (a server error
     there, a stored NUL on SQLite), and some pages read fields straight from the
@@ -70,6 +70,11 @@ class NulRefusalMiddleware:
             for data in sources
             for name, values in data.lists()
             if "\x00" in name or any("\x00" in value for value in values)
+        ]
+        names += [
+            name
+            for name, value in view_kwargs.items()
+            if isinstance(value, str) and "\x00" in value
         ]
         return self._refusal(request, names) if names else None
 
