@@ -140,7 +140,8 @@ def _refused(send, body: bytes, content_type: str, field: str | None) -> str | N
         return f"{response.status_code} {response.content[:200]!r}"
     if not error.get("message"):
         return f"{response.status_code} without an error message: {response.content[:200]!r}"
-    if field and not any(name.startswith(field) for name in error.get("fields", {})):
+    top = re.split(r"[.\[]", field or "")[0]  # the JSON field that holds the bad value
+    if field and not any(name.startswith(top) for name in error.get("fields", {})):
         return f"{response.status_code} does not name {field!r}: {error}"
     if changed:
         return f"{response.status_code}, yet changed {changed}"

@@ -4,7 +4,6 @@ or the database."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from rest_framework import parsers
@@ -18,22 +17,35 @@ NUL_MESSAGE = "Null characters are not allowed."
 SURROGATE_MESSAGE = "Unpaired surrogate characters are not allowed."
 
 
-def _bad_text(data: Any, name: str = "") -> Iterator[tuple[str, str]]:
-    """(field name, message) for each string, key or value, that is not text."""
+def _problem(data: Any) -> str | None:
+    """The message for the first string, key or value, in `data` that is not text."""
     if isinstance(data, str):
         found = _NOT_TEXT.search(data)
         if found:
-            yield name, NUL_MESSAGE if found.group() == "\x00" else SURROGATE_MESSAGE
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            child = f"{name}.{key}" if name else str(key)
-            if _NOT_TEXT.search(key):
-                yield from _bad_text(key, name or "non_field_errors")
-            else:
-                yield from _bad_text(value, child)
+            return NUL_MESSAGE if found.group() == "\x00" else SURROGATE_MESSAGE
+        return None
+    if isinstance(data, dict):
+        items = [item for pair in data.items() for item in pair]
     elif isinstance(data, list):
-        for index, item in enumerate(data):
-            yield from _bad_text(item, f"{name}[{index}]")
+        items = data
+    else:
+        return None
+    return next(filter(None, map(_problem, items)), None)
+
+
+def _bad_text(data: Any) -> dict[str, list[str]]:
+    """The body's fields holding text that is not text, each named at the top level
+    (as a serializer names a JSON field whose content it refuses)."""
+    if not isinstance(data, dict):
+        problem = _problem(data)
+        return {"non_field_errors": [problem]} if problem else {}
+    problems = {}
+    for key, value in data.items():
+        problem = _problem(key) or _problem(value)
+        if problem:
+            name = key if not _NOT_TEXT.search(key) else "non_field_errors"
+            problems[name] = [problem]
+    return problems
 
 
 class JSONParser(parsers.JSONParser):
@@ -42,11 +54,9 @@ class JSONParser(parsers.JSONParser):
     lone surrogate in any string is a 400 naming the field, not a 500 further on."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        problems: dict[str, list[str]] = {}
         try:
             data = super().parse(stream, media_type, parser_context)
-            for name, message in _bad_text(data):
-                problems.setdefault(name or "non_field_errors", []).append(message)
+            problems = _bad_text(data)
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply.") from None
         if problems:
