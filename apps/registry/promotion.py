@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.services import record_event
+from apps.core import queue
 from apps.core.exceptions import ApplicationError, PermissionDeniedError
 from apps.registry import gates, policies, selectors
 from apps.registry.models import (
@@ -386,12 +387,17 @@ def _move_alias(request: PromotionRequest, actor: User, now: datetime) -> int | 
     return previous_id
 
 
+# The move is committed in Tollgate; MLflow lags until the next sync reports the
+# difference as a finding.
+_MLFLOW_UNSENT = "MLflow keeps the old alias until the next sync reports it"
+
+
 def _after_apply(request: PromotionRequest) -> None:
     """Mirror the alias in MLflow once the move is committed (when a sync is set up)."""
     if selectors.mlflow_connection_for(organization=request.version.model.organization):
         from apps.registry.mlflow.tasks import mlflow_alias_push
 
-        transaction.on_commit(lambda: mlflow_alias_push.delay(request.pk))
+        queue.send_on_commit(mlflow_alias_push, request.pk, then=_MLFLOW_UNSENT)
 
 
 @transaction.atomic
@@ -656,7 +662,7 @@ def _suspend(request: PromotionRequest) -> None:
         # Serving systems that read MLflow must stop getting the suspended version.
         from apps.registry.mlflow.tasks import mlflow_alias_withdraw
 
-        transaction.on_commit(lambda: mlflow_alias_withdraw.delay(request.pk))
+        queue.send_on_commit(mlflow_alias_withdraw, request.pk, then=_MLFLOW_UNSENT)
 
 
 def enforce_retrospectives(*, now: datetime | None = None) -> int:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.accounts.models import BusinessUnit, Organization, Team, User
 from apps.audit.selectors import chain_of
 from apps.audit.services import record_event
+from apps.core import queue
 from apps.core.exceptions import ApplicationError, PermissionDeniedError
 from apps.registry.models import RegisteredModel
 from apps.reports import policies
@@ -131,10 +132,16 @@ def report_request(
         period=period,
     )
     if enqueue:
-        from apps.reports.tasks import render_report
-
-        transaction.on_commit(lambda: render_report.delay(report.pk))
+        _send_on_commit(report.pk)
     return report
+
+
+def _send_on_commit(report_id: int) -> None:
+    """The render task, once committed. With the broker unreachable the report
+    stays pending, and the sweep (reports_resend_stale) sends it later."""
+    from apps.reports.tasks import render_report
+
+    queue.send_on_commit(render_report, report_id, then="the sweep sends it later")
 
 
 def _lease_seconds() -> int:
@@ -281,8 +288,6 @@ def reports_resend_stale(*, now: datetime | None = None) -> int:
     """Send again the task of each report pending too long (its message was lost) or
     rendering with a lapsed lease (its worker died): the claim makes a second message
     harmless."""
-    from apps.reports.tasks import render_report
-
     now = now or timezone.now()
     stale = Report.objects.filter(
         Q(status=Report.Status.PENDING, requested_at__lt=now - QUEUED_TOO_LONG)
@@ -290,7 +295,7 @@ def reports_resend_stale(*, now: datetime | None = None) -> int:
     )
     ids = list(stale.values_list("pk", flat=True))
     for report_id in ids:
-        transaction.on_commit(partial(render_report.delay, report_id))
+        _send_on_commit(report_id)
     return len(ids)
 
 

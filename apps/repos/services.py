@@ -3,7 +3,6 @@ its transaction; no secret ever reaches the audit data."""
 
 from __future__ import annotations
 
-import logging
 import secrets
 from datetime import datetime, timedelta
 from functools import partial
@@ -16,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from apps.accounts.models import Team, User
 from apps.audit.services import record_event
+from apps.core import queue
 from apps.core.crypto import encrypt_text
 from apps.core.exceptions import ApplicationError, PermissionDeniedError
 from apps.repos import policies
@@ -27,8 +26,6 @@ from apps.repos.models import LinkedRepo, Provider, Scan
 from apps.repos.scanner.errors import InvalidInput
 from apps.repos.scanner.gitcmd import validate_ref, validate_subdir
 from apps.repos.scanner.urls import validate_clone_url
-
-logger = logging.getLogger(__name__)
 
 
 def _refuse(allowed: bool, what: str) -> None:
@@ -261,19 +258,10 @@ def scan_enqueue(
 
 def scan_send(scan_id: int) -> None:
     """Send a queued scan's task. With the broker unreachable the scan stays queued
-    and the sweep (scans_resend_stale) sends it later: the request that committed it
-    has succeeded, and must not end in an error."""
+    and the sweep (scans_resend_stale) sends it later."""
     from apps.repos.tasks import collect_signals
 
-    try:
-        collect_signals.delay(scan_id)
-    except OperationalError as exc:
-        # The class only: a broker error may quote its URL, credentials included.
-        logger.warning(
-            "scan %s: the broker is unreachable (%s); the sweep sends it later",
-            scan_id,
-            type(exc).__name__,
-        )
+    queue.send(collect_signals, scan_id, then="the sweep sends it later")
 
 
 @transaction.atomic

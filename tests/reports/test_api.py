@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.audit.models import AuditEvent
+from apps.reports import services
 from apps.reports.models import Report
 from tests.accounts.factories import (
     BusinessUnitFactory,
     OrganizationFactory,
     TeamFactory,
 )
+from tests.broker import unreachable_broker
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("reports-api:report-list")
@@ -70,6 +73,26 @@ def test_a_pending_report_cannot_be_downloaded_yet(team, make_user, api_client):
     assert response.status_code == 409
     assert response.json()["error"]["message"] == "The report is not ready."
     assert not AuditEvent.objects.filter(action="report.downloaded").exists()
+
+
+def test_a_report_requested_while_the_broker_is_down_waits_for_the_sweep(
+    team, make_user, api_client, django_capture_on_commit_callbacks
+):
+    client = api_client(make_user(Role.TEAM_LEAD, team=team))
+
+    with unreachable_broker(), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            LIST, {"kind": "team_assessment", "team": team.pk}, format="json"
+        )
+
+    # Accepted and kept, not a 500 after the commit; the sweep sends it later.
+    assert response.status_code == 202
+    report = Report.objects.get(pk=response.json()["id"])
+    assert report.status == Report.Status.PENDING
+    later = timezone.now() + services.QUEUED_TOO_LONG * 2
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        assert services.reports_resend_stale(now=later) == 1
+    assert len(sent) == 1
 
 
 @pytest.mark.parametrize(

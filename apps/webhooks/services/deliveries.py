@@ -19,10 +19,10 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from apps.accounts.models import Organization, User
 from apps.audit.services import record_event
+from apps.core import queue
 from apps.core.crypto import decrypt_text
 from apps.core.exceptions import ApplicationError
 from apps.webhooks import selectors
@@ -118,17 +118,8 @@ def webhook_event_publish(
 
 def delivery_send(delivery_id: int) -> None:
     """Send a delivery's task. With the broker unreachable the delivery stays pending
-    and the requeue sweep sends it once it is overdue: the change that published the
-    event has committed, and must not end in an error."""
-    try:
-        webhook_deliver_task.delay(delivery_id)
-    except OperationalError as exc:
-        # The class only: a broker error may quote its URL, credentials included.
-        logger.warning(
-            "webhook delivery %s: the broker is unreachable (%s); the sweep sends it",
-            delivery_id,
-            type(exc).__name__,
-        )
+    and the requeue sweep sends it once it is overdue."""
+    queue.send(webhook_deliver_task, delivery_id, then="the requeue sweep sends it")
 
 
 def delivery_body(delivery: WebhookDelivery, organization_slug: str) -> bytes:
