@@ -1,8 +1,10 @@
-"""The SQLite backend queues one process's writers instead of letting them sleep in
-SQLite's busy handler, and gives up as SQLite does after its timeout."""
+"""The SQLite backend queues writers instead of letting them sleep in SQLite's busy
+handler (a process's threads on a lock, processes on a file lock), and gives up as
+SQLite does after its timeout."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 
@@ -90,3 +92,59 @@ def test_a_writer_gives_up_after_the_timeout_as_sqlite_would():
     assert [str(e) for e in errors] == ["database is locked"]
     with transaction.atomic():  # and the lock is free again
         pass
+
+
+# --- Between processes: the flock beside the database file ---------------------------
+
+
+def _try_in_child(lock: sqlite_backend.ProcessLock, timeout: float) -> bool:
+    """Whether a forked child process takes `lock` within `timeout` seconds."""
+    context = multiprocessing.get_context("fork")
+    result = context.Queue()
+
+    def child() -> None:
+        result.put(lock.acquire(timeout=timeout))
+        lock.release()
+
+    process = context.Process(target=child)
+    process.start()
+    taken = result.get(timeout=30)
+    process.join(30)
+    return taken
+
+
+def test_another_process_waits_for_the_file_lock_and_gives_up_after_the_timeout(
+    tmp_path,
+):
+    # Opened by this process before the fork: the child must still be excluded.
+    lock = sqlite_backend.ProcessLock(str(tmp_path / "db.sqlite3-writer.lock"))
+    assert lock.acquire(timeout=1)
+    try:
+        started = time.monotonic()
+        assert _try_in_child(lock, timeout=0.3) is False
+        assert time.monotonic() - started >= 0.3
+    finally:
+        lock.release()
+
+    assert _try_in_child(lock, timeout=0.3) is True
+
+
+def test_a_file_database_writer_holds_the_file_lock_until_commit(tmp_path):
+    name = str(tmp_path / "writers.sqlite3")
+    # Its own connection to a file database (the tests' own database is in memory);
+    # the steps are those transaction.atomic() takes on SQLite.
+    files = sqlite_backend.DatabaseWrapper(
+        {**connection.settings_dict, "NAME": name}, alias="files"
+    )
+    lock = sqlite_backend.process_lock(name)
+    try:
+        files.ensure_connection()
+        files._start_transaction_under_autocommit()
+        files.cursor().execute("CREATE TABLE t (x INTEGER)")
+        inside = _try_in_child(lock, timeout=0.1)
+        files._commit()
+        after = _try_in_child(lock, timeout=0.1)
+    finally:
+        files.close()
+
+    assert (inside, after) == (False, True)
