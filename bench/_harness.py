@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -210,3 +211,17 @@ def machine_cpu_busy_seconds() -> float:
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
     idle = values[3] + values[4]  # idle, iowait
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_reference_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (median of 5): how fast this
+    machine's CPUs are at the moment. A shared virtual machine's speed moves (twice
+    as slow in the same afternoon, measured here), so runs are compared with it."""
+    timings = []
+    for _ in range(5):
+        started = time.process_time()
+        total = 0
+        for number in range(1_000_000):
+            total += number % 7
+        timings.append((time.process_time() - started) * 1000)
+    return round(statistics.median(timings), 1)

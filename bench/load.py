@@ -47,7 +47,9 @@ saturation_requests_per_s, saturation_errors, saturation_endpoints, audit_verify
 ("ok" or the broken chains), the writes' audit, per run the CPU this client and the
 servers' process groups (gunicorn, Celery; not PostgreSQL nor Redis) spent per request
 and the share of the machine that was busy (anything on it: the client shares the
-CPUs with the servers), the setup, and targets_met (no errors in either run, API
+CPUs with the servers), cpu_reference_ms before and after (the CPU time of a fixed
+Python loop: this shared machine's speed moves, so compare runs with it), the setup,
+and targets_met (no errors in either run, API
 reads' p95 <= 150 ms paced, a valid chain, every acknowledged write audited).
 """
 
@@ -72,6 +74,7 @@ from _harness import (
     Client,
     Response,
     configure,
+    cpu_reference_ms,
     free_port,
     group_cpu_seconds,
     gunicorn_command,
@@ -521,6 +524,7 @@ def measure(args, base: str, people: list[Persona], groups, cpus: int) -> tuple:
         for index, persona in enumerate(people)
     ]
     load_before = round(os.getloadavg()[0], 2)
+    reference_before = cpu_reference_ms()
     try:
         warm_up(users)
         paced = run(users, args.duration, args.pause, groups)
@@ -532,6 +536,8 @@ def measure(args, base: str, people: list[Persona], groups, cpus: int) -> tuple:
         **paced_figures(paced, args, cpus),
         **saturation_figures(saturated, cpus),
         "load_average_1m_before": load_before,
+        "cpu_reference_ms_before": reference_before,
+        "cpu_reference_ms_after": cpu_reference_ms(),
     }
 
 
