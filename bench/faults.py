@@ -35,11 +35,11 @@ Checks:
 - scan: one scan row, `succeeded` at its second attempt; one `repo.scanned` event;
   the signals stored once (one row per key, all of that scan).
 - webhook: `delivered`, attempts 2; one `webhook_delivery.delivered` event; the
-  attempt log holds attempt 2 (success) only: the killed attempt 1 left no row, its
-  worker died before recording it. A webhook is at least once: the receiver got the
-  POST twice, and the check asserts that both carry the same `Tollgate-Delivery` id
-  (the event id), the same body and a valid signature, so a receiver that keeps the
-  ids it has seen processes it once.
+  attempt log holds attempt 1 as `worker_lost` (logged by the claim that found its
+  lease lapsed) and attempt 2 as `success`. A webhook is at least once: the receiver
+  got the POST twice, and the check asserts that both carry the same
+  `Tollgate-Delivery` id (the event id), the same body and a valid signature, so a
+  receiver that keeps the ids it has seen processes it once.
 - the organisation's audit chain verifies.
 
 Redis restarted (`redis_restarted`): a private Redis is the broker of a gunicorn
@@ -557,8 +557,11 @@ def webhook_checks(
         "delivered_at_second_attempt": (delivery.status, delivery.attempts)
         == (WebhookDelivery.Status.DELIVERED, 2),
         "recorded_delivered_once": delivered.count() == 1,
-        "attempt_log_is_the_second_attempt_succeeding": attempts
-        == [(2, WebhookAttempt.Outcome.SUCCESS)],
+        "attempt_log_is_lost_then_success": attempts
+        == [
+            (1, WebhookAttempt.Outcome.WORKER_LOST),
+            (2, WebhookAttempt.Outcome.SUCCESS),
+        ],
         "receiver_got_it_twice": len(posts) == 2,
         "same_delivery_id_on_both_posts": len(ids) == 2
         and ids[0] == ids[1] == str(delivery.event_id),

@@ -117,6 +117,9 @@ class WebhookAttempt(models.Model):
         TIMEOUT = "timeout", "Timed out"
         CONNECTION_ERROR = "connection_error", "Connection failed"
         REFUSED_TARGET = "refused_target", "Target refused (SSRF guard)"
+        # Its worker stopped (killed, or slower than its lease) before recording it;
+        # the receiver may have got it, and drops the copy by its delivery id.
+        WORKER_LOST = "worker_lost", "Worker lost (result unknown)"
 
     delivery = models.ForeignKey(
         WebhookDelivery, on_delete=models.PROTECT, related_name="attempt_log"

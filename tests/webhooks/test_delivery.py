@@ -13,13 +13,18 @@ from apps.core.exceptions import ApplicationError
 from apps.webhooks import client
 from apps.webhooks.models import WebhookAttempt, WebhookDelivery
 from apps.webhooks.services import (
+    deliveries,
     webhook_delivery_attempt,
     webhook_delivery_redeliver,
     webhook_event_publish,
     webhook_subscription_delete,
     webhook_subscription_rotate_secret,
 )
-from apps.webhooks.services.deliveries import MAX_ATTEMPTS, RETRY_DELAYS_S
+from apps.webhooks.services.deliveries import (
+    LOST_ATTEMPT_ERROR,
+    MAX_ATTEMPTS,
+    RETRY_DELAYS_S,
+)
 from apps.webhooks.signing import verify_signature
 from tests.webhooks.conftest import audit_events, trickle
 
@@ -346,7 +351,39 @@ def test_a_claim_whose_lease_ran_out_can_be_taken_again(subscribe, receiver, pub
     report = _attempt(delivery)
 
     assert report.status == Status.DELIVERED
-    assert [a.number for a in _refreshed(delivery).attempt_log.all()] == [2]
+    log = _refreshed(delivery).attempt_log.all()
+    assert [(a.number, a.outcome) for a in log] == [
+        (1, WebhookAttempt.Outcome.WORKER_LOST),
+        (2, WebhookAttempt.Outcome.SUCCESS),
+    ]
+    assert log[0].error == LOST_ATTEMPT_ERROR
+
+
+def test_a_worker_slower_than_its_lease_leaves_its_attempt_logged_as_lost(
+    subscribe, receiver, publish
+):
+    subscribe(receiver.url)
+    delivery = publish()
+    claim = deliveries._claim(delivery.pk, delivery.created_at)
+    # Its lease lapses before it records anything; another worker delivers.
+    after_lease = delivery.created_at + deliveries.LEASE + timedelta(seconds=1)
+    assert _attempt(delivery, at=after_lease).status == Status.DELIVERED
+
+    late = deliveries._record(
+        delivery.pk,
+        claim.number,
+        after_lease,
+        client.PostResult(
+            outcome="success", response_code=200, error="", duration_ms=5
+        ),
+    )
+
+    assert late.status == "skipped"
+    log = _refreshed(delivery).attempt_log.all()
+    assert [(a.number, a.outcome) for a in log] == [
+        (1, WebhookAttempt.Outcome.WORKER_LOST),
+        (2, WebhookAttempt.Outcome.SUCCESS),
+    ]
 
 
 def test_a_claim_whose_lease_holds_is_left_alone(subscribe, receiver, publish):

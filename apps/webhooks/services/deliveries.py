@@ -189,6 +189,8 @@ def _claim(delivery_id: int, now: datetime) -> _Claim | None:
     delivery = _locked_delivery(delivery_id)
     if delivery is None or not _is_due(delivery, now):
         return None
+    if delivery.status == Status.DELIVERING:
+        _log_lost_attempt(delivery, now)
     subscription = delivery.subscription
     if not subscription.is_active:
         delivery.last_error = "The subscription is inactive or deleted."
@@ -209,6 +211,25 @@ def _claim(delivery_id: int, now: datetime) -> _Claim | None:
     return _Claim(delivery.attempts, subscription.url, body, headers)
 
 
+LOST_ATTEMPT_ERROR = (
+    "The worker stopped before recording the result; the receiver may have received "
+    "it (the Tollgate-Delivery id is the same on the next attempt)."
+)
+
+
+def _log_lost_attempt(delivery: WebhookDelivery, now: datetime) -> None:
+    """Log the attempt whose lease lapsed without a result, before the next one."""
+    claimed_at = (delivery.next_attempt_at or now + LEASE) - LEASE
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=delivery.attempts,
+        started_at=claimed_at,
+        duration_ms=max(0, int((now - claimed_at).total_seconds() * 1000)),
+        error=LOST_ATTEMPT_ERROR,
+        outcome=WebhookAttempt.Outcome.WORKER_LOST,
+    )
+
+
 def _schedule_retry(delivery: WebhookDelivery, now: datetime) -> int:
     delay = RETRY_DELAYS_S[min(delivery.attempts, len(RETRY_DELAYS_S)) - 1]
     delivery.status = Status.PENDING
@@ -222,6 +243,18 @@ def _record(
     delivery_id: int, number: int, now: datetime, result: PostResult
 ) -> AttemptReport:
     delivery = _locked_delivery(delivery_id)
+    if delivery.attempt_log.filter(number=number).exists():
+        # Slower than its lease: the next claim logged this attempt as lost, and the
+        # log is append-only. The result goes to the application log instead.
+        logger.warning(
+            "webhook delivery %s attempt %s ended after its lease (%s, %s); "
+            "it stays logged as lost",
+            delivery_id,
+            number,
+            result.outcome,
+            result.response_code,
+        )
+        return AttemptReport(delivery_id, "skipped")
     WebhookAttempt.objects.create(
         delivery=delivery,
         number=number,
