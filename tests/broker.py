@@ -3,6 +3,7 @@ listens on, so publishing fails as it does while Redis restarts."""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,11 +20,34 @@ def _closed_port() -> int:
 @contextmanager
 def unreachable_broker() -> Iterator[None]:
     conf = app.conf
-    saved = (conf.task_always_eager, conf.broker_url, app.amqp._producer_pool)
+    saved = (
+        conf.task_always_eager,
+        conf.broker_url,
+        app.amqp._producer_pool,
+        app._pool,
+    )
     conf.task_always_eager = False
-    conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
-    app.amqp._producer_pool = None  # built again for the new URL on the next send
+    down = f"redis://127.0.0.1:{_closed_port()}/0"
+    conf.broker_url = down
+    # Celery reads the broker URL from this variable first, whatever conf says (set
+    # in CI's PostgreSQL pass).
+    environment = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = down
+    # Built again for the new URL on the next send. The connection pool too: with a
+    # real broker configured (CI's PostgreSQL pass) an earlier test may have made
+    # one, and a send through it would reach the real Redis.
+    app.amqp._producer_pool = None
+    app._pool = None
     try:
         yield
     finally:
-        conf.task_always_eager, conf.broker_url, app.amqp._producer_pool = saved
+        if environment is None:
+            del os.environ["CELERY_BROKER_URL"]
+        else:
+            os.environ["CELERY_BROKER_URL"] = environment
+        (
+            conf.task_always_eager,
+            conf.broker_url,
+            app.amqp._producer_pool,
+            app._pool,
+        ) = saved
