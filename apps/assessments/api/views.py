@@ -158,10 +158,8 @@ class AssessmentDetailApi(APIView):
         )
         answers = AnswerGroupSerializer(source="answer_groups", many=True)
         disagreements = AnswerGroupSerializer(many=True)
-        evidence = EvidenceSerializer(source="assessment.evidence.all", many=True)
-        resolutions = ResolutionSerializer(
-            source="assessment.resolutions.all", many=True
-        )
+        evidence = EvidenceSerializer(many=True)
+        resolutions = ResolutionSerializer(many=True)
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, assessment_id: int):
