@@ -322,6 +322,11 @@ REPORTS_EMBED_EVENTS_MAX = env.int("REPORTS_EMBED_EVENTS_MAX", default=200_000)
 DASHBOARDS_DRAWING_CACHE_SECONDS = env.int(
     "DASHBOARDS_DRAWING_CACHE_SECONDS", default=3600
 )
+# Seconds a dashboard page's figures stay cached while no event changes the
+# organisation's data (apps/dashboards/memo.py); a change is a new entry. 0: off.
+DASHBOARDS_FIGURES_CACHE_SECONDS = env.int(
+    "DASHBOARDS_FIGURES_CACHE_SECONDS", default=3600
+)
 # Let outbound webhooks reach private, loopback and link-local addresses. Off: only
 # public addresses (the SSRF guard in apps/webhooks/ssrf.py).
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool(

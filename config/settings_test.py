@@ -24,6 +24,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Factories write rows without audit events, which the figures' cache is keyed on: off,
+# but for the tests of that cache (tests/dashboards/test_figures_cache.py).
+DASHBOARDS_FIGURES_CACHE_SECONDS = 0
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min"},

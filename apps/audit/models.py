@@ -23,6 +23,9 @@ class Chain(models.Model):
     )
     head_seq = models.PositiveBigIntegerField(default=0)
     head_hash = models.BinaryField(max_length=32, default=ZERO_HASH)
+    # The hash of the newest event that may change a figure the dashboards show (any
+    # event but those of services.FIGURE_NEUTRAL_ACTIONS): their cache is keyed on it.
+    figures_hash = models.BinaryField(max_length=32, default=ZERO_HASH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

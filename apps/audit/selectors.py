@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from apps.accounts.models import Organization, User
-from apps.audit.canonical import format_timestamp
+from apps.audit.canonical import ZERO_HASH, format_timestamp
 from apps.audit.models import AuditEvent, Chain
 
 
@@ -45,6 +45,20 @@ def with_actor_username(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
 
 def chain_of(*, organization: Organization) -> Chain | None:
     return Chain.objects.filter(organization=organization).first()
+
+
+def figures_version(*, organization_id: int) -> str | None:
+    """The hash of the organisation's newest event that may change a figure, in hex;
+    None before the first such event (1 query). Equal versions, equal figures: the
+    hash covers the whole chain before it, so it also tells databases apart."""
+    found = (
+        Chain.objects.filter(organization_id=organization_id)
+        .values_list("figures_hash", flat=True)
+        .first()
+    )
+    if found is None or bytes(found) == ZERO_HASH:
+        return None
+    return bytes(found).hex()
 
 
 def audit_event_list(

@@ -108,10 +108,10 @@ def record_event(
         prev_hash=prev_hash,
         hash=chain_hash(prev_hash, canonical),
     )
-    _append(event)
-    # The database derived these from canonical; the caller's copy says the same.
+    # The database derives these from canonical; the caller's copy says the same.
     event.ts, event.actor_id, event.actor_type = ts, actor_id, kind
     event.action, event.object_type, event.object_id = action, object_type, object_id
+    _append(event)
     return event
 
 
@@ -126,10 +126,32 @@ _INSERT_EVENT = (
     f"INSERT INTO {_EVENT_TABLE} ({', '.join(_EVENT_COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join(['%s'] * len(_EVENT_COLUMNS))}) RETURNING id"
 )
-_MOVE_HEAD = f"UPDATE {_CHAIN_TABLE} SET head_seq = %s, head_hash = %s WHERE id = %s"  # noqa: S608
+_MOVE_HEAD = (
+    f"UPDATE {_CHAIN_TABLE} SET head_seq = %s, head_hash = %s, "  # noqa: S608
+    "figures_hash = CASE WHEN %s THEN %s ELSE figures_hash END WHERE id = %s"
+)
 # PostgreSQL does both in one round trip; SQLite runs in-process and has no such CTE.
 _INSERT_EVENT_MOVE_HEAD = (
     f"WITH event AS ({_INSERT_EVENT}) {_MOVE_HEAD} RETURNING (SELECT id FROM event)"  # noqa: S608
+)
+
+# Events that change no figure a dashboard shows: sign-ins, tokens, webhooks, reports,
+# comments and versions registered (a version counts on a dashboard only once it holds
+# an alias or is overdue, each its own event). Every other event moves the chain's
+# figures_hash, which the dashboards' cache is keyed on (apps/dashboards/memo.py): an
+# action missing here costs a recomputation, never a stale figure.
+FIGURE_NEUTRAL_ACTIONS = frozenset(
+    {
+        *("auth.login_succeeded", "auth.login_failed", "auth.logged_out"),
+        *("api_token.created", "api_token.revoked", "audit.chain_verified"),
+        *("report.requested", "report.rendering", "report.rendered"),
+        *("report.failed", "report.downloaded"),
+        *("webhook_subscription.created", "webhook_subscription.updated"),
+        *("webhook_subscription.deleted", "webhook_subscription.secret_rotated"),
+        *("webhook_delivery.delivered", "webhook_delivery.failed"),
+        *("webhook_delivery.redelivery_requested",),
+        *("model_version.created", "comment.added"),
+    }
 )
 
 
@@ -156,7 +178,8 @@ def _append(event: AuditEvent) -> None:
     """INSERT the event and move the chain head to it."""
     connection = transaction.get_connection()
     values = [getattr(event, column) for column in _EVENT_COLUMNS]
-    head = [event.seq, event.hash, event.chain_id]
+    moves_figures = event.action not in FIGURE_NEUTRAL_ACTIONS
+    head = [event.seq, event.hash, moves_figures, event.hash, event.chain_id]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_INSERT_EVENT_MOVE_HEAD, [*values, *head])

@@ -71,6 +71,7 @@ class DashboardFilterForm(forms.Form):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.team_ids = [pk for pk, _ in teams]  # every team the reader sees
         self.fields["business_unit"].choices = [("", "All"), *units]
         self.fields["team"].choices = [("", "All"), *teams]
         self.fields["period"].choices = [

@@ -1,4 +1,5 @@
-"""0003 turns the indexed columns of existing events into generated ones."""
+"""0003 turns the indexed columns of existing events into generated ones; 0004 starts
+each chain's figures_hash at its head."""
 
 from __future__ import annotations
 
@@ -12,16 +13,20 @@ from apps.audit.models import AuditEvent, Chain
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE, AFTER = (
-    ("audit", "0002_append_only_triggers"),
-    ("audit", "0003_derived_indexed_columns"),
-)
+# Each test starts before 0003 and ends at the newest migration, as the suite expects.
+BEFORE = ("audit", "0002_append_only_triggers")
 
 
 def _migrate(target) -> None:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate([target])
+
+
+def _migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("audit"))
 
 
 def _old_rows(count: int) -> None:
@@ -68,7 +73,7 @@ def test_existing_events_get_their_columns_from_the_hashed_text():
     try:
         _old_rows(3)
     finally:
-        _migrate(AFTER)
+        _migrate_to_latest()
 
     events = AuditEvent.objects.order_by("seq")
     assert [(e.seq, e.action, e.object_id, e.actor_id, e.ts) for e in events] == [
@@ -80,3 +85,14 @@ def test_existing_events_get_their_columns_from_the_hashed_text():
     # The rebuilt table (SQLite) has its append-only triggers back.
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(seq=1).delete()
+
+
+def test_a_chain_s_figures_start_at_its_head():
+    _migrate(BEFORE)
+    try:
+        _old_rows(2)
+    finally:
+        _migrate_to_latest()
+
+    chain = Chain.objects.get()
+    assert bytes(chain.figures_hash) == bytes(chain.head_hash) != ZERO_HASH

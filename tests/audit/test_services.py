@@ -9,7 +9,12 @@ import pytest
 from django.db import transaction
 
 from apps.audit.models import AuditEvent, Chain
-from apps.audit.services import AuditOutsideTransactionError, record_event
+from apps.audit.selectors import figures_version
+from apps.audit.services import (
+    FIGURE_NEUTRAL_ACTIONS,
+    AuditOutsideTransactionError,
+    record_event,
+)
 from tests.accounts.factories import TEST_PASSWORD, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +209,33 @@ def test_record_event_rolled_back_first_event_leaves_no_chain(org):
 
     assert not Chain.objects.filter(organization=org).exists()
     assert _record(org).seq == 1
+
+
+def test_the_figures_hash_follows_every_event_but_the_neutral_ones(org):
+    assert figures_version(organization_id=org.pk) is None
+    changed = _record(org, action="assessment.submitted")
+    assert figures_version(organization_id=org.pk) == bytes(changed.hash).hex()
+
+    for action in ("api_token.created", "model_version.created", "auth.logged_out"):
+        assert action in FIGURE_NEUTRAL_ACTIONS
+        _record(org, action=action)
+        assert figures_version(organization_id=org.pk) == bytes(changed.hash).hex()
+
+    # An action no list names moves it: forgetting one costs a recomputation only.
+    unlisted = _record(org, action="test.something_new")
+    assert figures_version(organization_id=org.pk) == bytes(unlisted.hash).hex()
+    assert Chain.objects.get(organization=org).head_seq == 5
+
+
+def test_a_rolled_back_event_leaves_the_figures_hash_where_it_was(org):
+    kept = _record(org, action="assessment.submitted")
+
+    def failed_change():
+        with transaction.atomic():
+            record_event(organization=org, actor=None, action="assessment.reviewed")
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failed_change()
+
+    assert figures_version(organization_id=org.pk) == bytes(kept.hash).hex()

@@ -93,16 +93,25 @@ def data_table(panel: Panel, frame: pd.DataFrame) -> DataTable:
     return DataTable([str(c) for c in table.columns], rows, total=len(frame))
 
 
-def _drawing(
-    panel: Panel, frame: pd.DataFrame, sort: str
-) -> tuple[str, DataTable, Mapping[str, str] | None]:
-    """What a panel draws from its frame alone: its figure, table and row links."""
+# What a panel draws from its frame alone: its figure's JSON, data table and row links.
+Drawing = tuple[str, DataTable, Mapping[str, str] | None]
+
+
+def _drawing(panel: Panel, frame: pd.DataFrame, sort: str) -> Drawing:
     table = data_table(panel, frame)
     table.body  # noqa: B018 - escaped once, here, and cached with the rest
     return (
         figure_json(panel.figure(frame, sort or "name")),
         table,
         heatmap_row_links(frame) if panel.key == "heatmap" else None,
+    )
+
+
+def panel_drawing(panel: Panel, frame: pd.DataFrame, sort: str = "name") -> Drawing:
+    """The panel drawn from its frame, from the cache when the frame was drawn before."""
+    sort = sort if panel.sortable else ""
+    return memo.drawn(
+        f"{panel.key}:{sort}", frame, lambda: _drawing(panel, frame, sort)
     )
 
 
@@ -117,19 +126,11 @@ class PanelView:
 
 
 def panel_view(
-    panel: Panel,
-    frame: pd.DataFrame,
-    *,
-    filters: Filters | None = None,
-    query: str = "",
-    sort: str = "name",
+    panel: Panel, drawing: Drawing, *, filters: Filters | None = None, query: str = ""
 ) -> PanelView:
-    """A panel ready for the page; downloads and drill-downs only with `filters`
-    (the organisation's panels), carrying them on."""
-    sort = sort if panel.sortable else ""
-    figure, table, row_links = memo.drawn(
-        f"{panel.key}:{sort}", frame, lambda: _drawing(panel, frame, sort)
-    )
+    """A drawn panel ready for the page; downloads and drill-downs only with
+    `filters` (the organisation's panels), carrying them on."""
+    figure, table, row_links = drawing
     view = PanelView(panel=panel, figure=figure, table=table, row_links=row_links)
     if filters is not None:
         suffix = f"?{query}" if query else ""

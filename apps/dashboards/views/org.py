@@ -9,10 +9,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from apps.dashboards import downloads
+from apps.dashboards import downloads, memo
 from apps.dashboards.panels import ORG_PANELS, panel_get
 from apps.dashboards.selectors import Scope
-from apps.dashboards.views.common import filter_form, panel_view
+from apps.dashboards.views.common import (
+    Drawing,
+    filter_form,
+    panel_drawing,
+    panel_view,
+)
 from apps.dashboards.views.frames import OrgFrames
 
 
@@ -25,10 +30,19 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboards/dashboard_org.html", context, status=400)
     filters, query, sort = form.filters(), form.query(), form.sort_by()
     scope = Scope.of_user(request.user)
-    frames = OrgFrames(scope=scope, filters=filters, now=timezone.now())
+
+    def draw() -> list[Drawing]:
+        frames = OrgFrames(scope=scope, filters=filters, now=timezone.now())
+        return [panel_drawing(p, frames[p.frame], sort) for p in ORG_PANELS]
+
+    def key() -> str:
+        # The valid filters and sort, as a query string, and the teams they narrow.
+        return f"org:{memo.teams_digest(form.team_ids)}:{query}"
+
+    drawings = memo.figures(request.user.organization_id, key, draw)
     panels = [
-        panel_view(p, frames[p.frame], filters=filters, query=query, sort=sort)
-        for p in ORG_PANELS
+        panel_view(p, drawing, filters=filters, query=query)
+        for p, drawing in zip(ORG_PANELS, drawings, strict=True)
     ]
     context = {"form": form, "panels": panels, "query": query}
     return render(request, "dashboards/dashboard_org.html", context)

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.accounts.models import Team
-from apps.dashboards import selectors
+from apps.dashboards import memo, selectors
 from apps.dashboards.panels import TEAM_PANELS
 from apps.dashboards.selectors import Filters, Scope
-from apps.dashboards.views.common import panel_view
+from apps.dashboards.views.common import Drawing, panel_drawing, panel_view
 from apps.dashboards.views.frames import TeamFrames
 from apps.repos.selectors import team_signals
 from apps.roadmaps import display
@@ -49,13 +49,28 @@ def _now_items(roadmap: Roadmap | None) -> list[tuple[RoadmapItem, str]]:
 @require_GET
 def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team_or_404(request, team_id)
-    frames = TeamFrames(scope=Scope.of_user(request.user), team=team)
+    scope = Scope.of_user(request.user)
+
+    def draw() -> tuple[list[Drawing], int]:
+        frames = TeamFrames(scope=scope, team=team)
+        drawings = [panel_drawing(p, frames[p.frame]) for p in TEAM_PANELS]
+        return drawings, frames.levels["snapshot"].nunique()
+
+    def key() -> str:
+        # The org medians are over the teams the reader sees (1 query).
+        teams = memo.teams_digest(scope.team_ids.values_list("pk", flat=True))
+        return f"team:{team.pk}:{teams}"
+
+    drawings, median_teams = memo.figures(request.user.organization_id, key, draw)
     roadmap = roadmaps.roadmap_of(team=team)
     signals = team_signals(team=team, now=timezone.now())
     context = {
         "team": team,
-        "panels": [panel_view(p, frames[p.frame]) for p in TEAM_PANELS],
-        "median_teams": frames.levels["snapshot"].nunique(),
+        "panels": [
+            panel_view(p, drawing)
+            for p, drawing in zip(TEAM_PANELS, drawings, strict=True)
+        ],
+        "median_teams": median_teams,
         "signals": [(signals[k], SIGNAL_LABELS.get(k, "")) for k in sorted(signals)],
         "roadmap": roadmap,
         "now_items": _now_items(roadmap),
