@@ -9,8 +9,10 @@ migrates that database and seeds it only when the organisation (`--org-slug`, de
 `scale`) is not there yet, so a second run reuses the data: point it at a database
 kept for benchmarks, never at one with real data.
 
-`gunicorn config.wsgi` serves the pages with DEBUG off, as in production, and one
-client signed in as the organisation's executive (who reads every team) requests:
+`gunicorn config.wsgi` serves the pages with DEBUG off, as in production but for the
+cache of a page's figures (apps/dashboards/memo.py), which is off: every request reads
+its frames, as the first one after a change of data does. One client signed in as the
+organisation's executive (who reads every team) requests:
 
 - the organisation dashboard (`/dashboards/`), unfiltered and filtered to one business
   unit, --repeats times each after a warm-up;
@@ -249,7 +251,12 @@ def main() -> None:
         scratch = Path(scratch)
         url = args.database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
         # Pages link their static files through the manifest collectstatic writes.
-        env = server_environment(url, DJANGO_STATIC_ROOT=str(scratch / "static"))
+        # The figures' cache off: each page reads its frames, as after a change of data.
+        env = server_environment(
+            url,
+            DJANGO_STATIC_ROOT=str(scratch / "static"),
+            DASHBOARDS_FIGURES_CACHE_SECONDS="0",
+        )
         configure(env)
         seeding = prepare(args)
         session_key = executive_session(args.org_slug)

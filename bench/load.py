@@ -18,7 +18,9 @@ The deployment: `gunicorn config.wsgi` (2 workers x 4 gthread threads, timeout 3
 DEBUG off, the production throttle of 1,200 requests/min per user) and one Celery
 worker (`celery -A config worker -Q default,scans,reports`, concurrency 1), each in its
 own process group, stopped at the end. Nothing in the mix queues a task: the worker is
-there, idle, as in production.
+there, idle, as in production. The dashboards' caches are on, as in production: the
+versions the mix registers change no figure (apps/audit/services.py), so after its
+first request a dashboard page is drawn from the cache until other data changes.
 
 Each virtual user is two people of the organisation: the lead of one team (seeded;
 teams that hold a `production` alias, spread evenly) calling the API with a Bearer
