@@ -43,7 +43,9 @@ Checks:
 - the organisation's audit chain verifies.
 
 Redis restarted (`redis_restarted`): a private Redis is the broker of a gunicorn
-and a worker. A scan is requested through the API and held mid-scan; Redis is
+and a worker, and the gunicorn's cache (database 1), as the README's deployment has
+it: the API's rate limits count there. A scan is requested through the API and held
+mid-scan; Redis is
 stopped for 5 s (no persistence: what it held is lost). While it is down the login
 page and an API read must answer 200, /healthz 503 naming the broker, and a request
 that queues a scan (linking a repository) 201: the publish fails after the commit
@@ -684,6 +686,12 @@ def start_web(env: dict, log: Path, token: str) -> Web:
     return Web(base, server, client)
 
 
+def cache_keys(url: str) -> int:
+    import redis
+
+    return redis.Redis.from_url(url).dbsize()
+
+
 def link_body(fx: Fixture, name: str) -> dict:
     return {
         "team": fx.team.pk,
@@ -772,7 +780,8 @@ class Supervised:
 
 def redis_restarted(fx: Fixture, token: str) -> dict:
     broker = PrivateRedis(fx.scratch)
-    env = {**fx.env, "CELERY_BROKER_URL": broker.url}
+    cache = broker.url.removesuffix("/0") + "/1"
+    env = {**fx.env, "CELERY_BROKER_URL": broker.url, "CACHE_URL": cache}
     web = worker = None
     seen: dict = {}
     try:
@@ -785,6 +794,8 @@ def redis_restarted(fx: Fixture, token: str) -> dict:
         fx.gate.shut()
         seen["link_before"] = web.post("/api/v1/repos/", link_body(fx, "redis-before"))
         wait_for(fx.gate.reached, timeout=120, what="the scan to stall")
+        # The API's rate limit counted in Redis: the outage reaches the cache too.
+        seen["cache_keys_before"] = cache_keys(cache)
         broker.stop()
         stopped_at = time.monotonic()
         seen["login_page_during"] = web.get("/accounts/login/", Accept="text/html")
@@ -846,6 +857,7 @@ def redis_restarted(fx: Fixture, token: str) -> dict:
     healthz_during = seen["healthz_during"]
     checks = {
         "healthz_ok_before": seen["healthz_before"]["status"] == 200,
+        "cache_in_redis_before": seen["cache_keys_before"] > 0,
         "healthz_names_the_broker_during": healthz_during["status"] == 503
         and '"broker": "failing"' in healthz_during.get("body", ""),
         "login_page_200_during": seen["login_page_during"]["status"] == 200,

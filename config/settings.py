@@ -130,6 +130,17 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url_config(env_value("CACHE_URL", "locmemcache://"))}
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # django-redis (django-environ's choice once it is installed), told that when Redis
+    # is down or restarting a read is a miss and a write is skipped, each logged: the
+    # API keeps answering, unthrottled, and dashboards are read afresh, rather than
+    # every request failing.
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        IGNORE_EXCEPTIONS=True, SOCKET_CONNECT_TIMEOUT=1, SOCKET_TIMEOUT=1
+    )
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "tollgate.cache"
 
 # --- Passwords and sessions ---------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from config.celery import app
 
 
-def _closed_port() -> int:
+def closed_port() -> int:
+    """A localhost port nothing listens on: bound once by the OS, then released."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]  # free again once closed
@@ -27,7 +28,7 @@ def unreachable_broker() -> Iterator[None]:
         app._pool,
     )
     conf.task_always_eager = False
-    down = f"redis://127.0.0.1:{_closed_port()}/0"
+    down = f"redis://127.0.0.1:{closed_port()}/0"
     conf.broker_url = down
     # Celery reads the broker URL from this variable first, whatever conf says (set
     # in CI's PostgreSQL pass).

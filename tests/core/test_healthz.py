@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.test import override_settings
 
+from tests.broker import closed_port
+
 pytestmark = pytest.mark.django_db
-
-
-def _closed_port() -> int:
-    """A localhost port nothing listens on: bound once by the OS, then released."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @override_settings(CELERY_BROKER_URL="")
@@ -40,7 +33,7 @@ def test_healthz_checks_the_configured_broker(client, settings):
 
 
 def test_healthz_names_an_unreachable_broker_and_nothing_else(client):
-    port = _closed_port()
+    port = closed_port()
     url = f"redis://:hunter2-broker-password@127.0.0.1:{port}/0"
 
     with override_settings(CELERY_BROKER_URL=url):
