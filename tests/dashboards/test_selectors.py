@@ -15,6 +15,7 @@ from apps.dashboards import selectors
 from apps.dashboards.selectors import Filters, Scope
 from tests.accounts.factories import TeamFactory
 from tests.dashboards.conftest import BASIC, MATURE
+from tests.registry.conftest import registry  # noqa: F401 - a fixture
 from tests.repos.factories import LinkedRepoFactory, scanned
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +148,22 @@ def test_a_fixed_number_of_queries_whatever_the_team_count(units, scored, execut
     few = count()
     add_teams(47)
     assert count() == few
+
+
+def test_open_requests_are_aged_to_the_hundredth_of_a_day(registry, executive):  # noqa: F811
+    # The figures' cache (memo.py) keys ageing figures on this hundredth of a day.
+    request = registry.request(registry.version(registry.model()))
+    later = request.opened_at + timedelta(days=1, hours=3, minutes=7)  # 1.1299… days
+
+    frame = selectors.open_requests_frame(
+        scope=Scope.of_user(executive), filters=Filters(), now=later
+    )
+
+    assert frame.to_dict("records") == [
+        {
+            "request_id": request.pk,
+            "model": request.version.model.name,
+            "target": "production",
+            "age_days": 1.13,
+        }
+    ]
