@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 
 from apps.accounts import services
 from apps.accounts.models import (
@@ -11,6 +12,7 @@ from apps.accounts.models import (
     Team,
     User,
 )
+from apps.core.admin import AuditedModelAdmin
 from apps.core.exceptions import ApplicationError
 
 
@@ -32,14 +34,19 @@ class MembershipAdminForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    audit_subject = "organization"
+
+    def organization_of(self, obj):
+        return obj
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(admin.ModelAdmin):
+class BusinessUnitAdmin(AuditedModelAdmin):
+    audit_subject = "business_unit"
     list_display = ["name", "slug", "organization"]
     list_filter = ["organization"]
     list_select_related = ["organization"]
@@ -47,7 +54,8 @@ class BusinessUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedModelAdmin):
+    audit_subject = "team"
     list_display = ["name", "slug", "business_unit", "organization"]
     list_filter = ["organization", "business_unit"]
     list_select_related = ["organization", "business_unit"]
@@ -55,7 +63,8 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+    audit_subject = "user"
     list_display = [
         "username",
         "email",
@@ -67,6 +76,11 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["organization", "is_active", "is_staff"]
     list_select_related = ["organization"]
     fieldsets = [*DjangoUserAdmin.fieldsets, ("Tollgate", {"fields": ["organization"]})]
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view is not atomic; the change and its audit event commit together.
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
 
 
 @admin.register(Membership)
@@ -122,6 +136,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # the secret must be shown to its owner, so owners create tokens
+
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing to edit: a token is revoked, by the audited action
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # kept, revoked, for the audit trail's references
 
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request, queryset):
