@@ -1,7 +1,9 @@
-"""Every API endpoint × every kind of caller, with the status each one must get.
+"""Every API endpoint × every role on the owning team, another team's member and
+another organisation's admin (and anonymous), with the status each one must get.
 
 Rows name the URL route exactly as the URL conf spells it, so the guard test below can
-fail when an endpoint exists that this table forgot.
+fail when an endpoint exists that this table forgot. A write the table refuses leaves
+the audit trail as it was: nothing changed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.accounts import services
 from apps.accounts.models import Role
-from apps.audit.models import Chain
+from apps.audit.models import AuditEvent, Chain
 from apps.registry import promotion as registry_promotion
 from apps.registry import services as registry_services
 from apps.registry.mlflow.sync import mlflow_connection_set
@@ -31,6 +33,7 @@ from apps.webhooks.services import webhook_event_publish, webhook_subscription_c
 from tests.accounts.factories import (
     MembershipFactory,
     OrganizationFactory,
+    TeamFactory,
     UserFactory,
 )
 from tests.assessments.factories import assessment_in, rubric_create
@@ -39,7 +42,22 @@ from tests.rubrics.helpers import import_mini
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ("anonymous", "other_org_admin", "team_member", "auditor", "org_admin")
+# The fixed order of the callers in every row's `expected`. Team roles are held on the
+# objects' own team; "other_team_member" is a team member of another team of the same
+# organisation; "other_org_admin" is an org admin of another organisation.
+ACTORS = (
+    "anonymous",
+    "other_org_admin",
+    "other_team_member",
+    "team_member",
+    "team_lead",
+    "org_admin",
+    "executive",
+    "assessor",
+    "approver",
+    "risk_officer",
+    "auditor",
+)
 NEW_USER = {
     "username": "newcomer",
     "email": "newcomer@example.com",
@@ -52,7 +70,7 @@ class Endpoint:
     method: str
     route: str
     # Expected status per caller, in the order of ACTORS.
-    expected: tuple[int, int, int, int, int]
+    expected: tuple[int, ...]
     kwargs: Callable[[Any, Any], dict[str, int]] = field(
         default=lambda world, actor: {}
     )
@@ -230,75 +248,106 @@ def _model(world, actor) -> dict[str, int]:
 # org admin edits a model; approvers and risk officers, of whom none is among these
 # callers, review, decide, revalidate and resolve; org admins set policies.
 REGISTRY_ENDPOINTS = [
-    Endpoint("GET", R + "models/", (401, 200, 200, 200, 200), kwargs=_models),
+    Endpoint(
+        "GET",
+        R + "models/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_models,
+    ),
     # The other admin names a team of another organisation: "Unknown team." (400).
     Endpoint(
         "POST",
         R + "models/",
-        (401, 400, 201, 403, 201),
+        (401, 400, 403, 201, 201, 201, 403, 403, 403, 403, 403),
         data=lambda w: {"team": w.team.pk, "name": "churn", "risk_tier": "low"},
     ),
-    Endpoint("GET", MODEL, (401, 404, 200, 200, 200), kwargs=_model),
+    Endpoint(
+        "GET",
+        MODEL,
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_model,
+    ),
     Endpoint(
         "PATCH",
         MODEL,
-        (401, 404, 403, 403, 200),
+        (401, 404, 404, 403, 200, 200, 403, 403, 403, 403, 403),
         kwargs=_model,
         data={"purpose": "Scores card payments."},
     ),
-    Endpoint("GET", MODEL + "versions/", (401, 404, 200, 200, 200), kwargs=_model),
+    Endpoint(
+        "GET",
+        MODEL + "versions/",
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_model,
+    ),
     Endpoint(
         "POST",
         MODEL + "versions/",
-        (401, 404, 201, 403, 403),
+        (401, 404, 404, 201, 201, 403, 403, 403, 403, 403, 403),
         kwargs=_model,
         data={"run_ref": "runs:/def456"},
     ),
     Endpoint(
         "GET",
         MODEL + "aliases/<slug:alias>/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
         kwargs=_model_with_alias,
     ),
     Endpoint(
         "PUT",
         MODEL + "aliases/<slug:alias>/",
-        (401, 404, 200, 403, 403),
+        (401, 404, 404, 200, 200, 403, 403, 403, 403, 403, 403),
         kwargs=_model_with_alias,
         data={"version": 1},
     ),
     Endpoint(
         "DELETE",
         MODEL + "aliases/<slug:alias>/",
-        (401, 404, 204, 403, 403),
+        (401, 404, 404, 204, 204, 403, 403, 403, 403, 403, 403),
         kwargs=_model_with_alias,
     ),
     Endpoint(
-        "GET", R + "versions/", (401, 200, 200, 200, 200), kwargs=_submitted_version
+        "GET",
+        R + "versions/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_submitted_version,
     ),
-    Endpoint("GET", VERSION, (401, 404, 200, 200, 200), kwargs=_submitted),
+    Endpoint(
+        "GET",
+        VERSION,
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_submitted,
+    ),
     Endpoint(
         "PATCH",
         VERSION,
-        (401, 404, 200, 403, 403),
+        (401, 404, 404, 200, 200, 403, 403, 403, 403, 403, 403),
         kwargs=_draft,
         data={"run_ref": "runs:/def456"},
     ),
-    Endpoint("POST", VERSION + "submit/", (401, 404, 200, 403, 403), kwargs=_draft),
+    Endpoint(
+        "POST",
+        VERSION + "submit/",
+        (401, 404, 404, 200, 200, 403, 403, 403, 403, 403, 403),
+        kwargs=_draft,
+    ),
     Endpoint(
         "POST",
         VERSION + "revalidate/",
-        (401, 404, 403, 403, 403),
+        (401, 404, 404, 403, 403, 403, 403, 403, 400, 400, 403),
         kwargs=_submitted,
         data={"note": "Backtested on last quarter."},
     ),
     Endpoint(
-        "GET", VERSION + "evidence/", (401, 404, 200, 200, 200), kwargs=_submitted
+        "GET",
+        VERSION + "evidence/",
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_submitted,
     ),
     Endpoint(
         "POST",
         VERSION + "evidence/",
-        (401, 404, 201, 403, 403),
+        (401, 404, 404, 201, 201, 403, 403, 403, 403, 403, 403),
         kwargs=_submitted,
         data={
             "requirement_key": "model_card",
@@ -309,22 +358,27 @@ REGISTRY_ENDPOINTS = [
     Endpoint(
         "POST",
         R + "evidence/<int:evidence_id>/review/",
-        (401, 404, 403, 403, 403),
+        (401, 404, 404, 403, 403, 403, 403, 403, 200, 200, 403),
         kwargs=_file_evidence,
         data={"accept": True},
     ),
     Endpoint(
         "GET",
         R + "evidence/<int:evidence_id>/download/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
         kwargs=_file_evidence,
     ),
-    Endpoint("GET", R + "requests/", (401, 200, 200, 200, 200), kwargs=_open_request),
+    Endpoint(
+        "GET",
+        R + "requests/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_open_request,
+    ),
     # The other admin names a version of another organisation: "Unknown version."
     Endpoint(
         "POST",
         R + "requests/",
-        (401, 400, 201, 403, 403),
+        (401, 400, 400, 201, 201, 403, 403, 403, 403, 403, 403),
         kwargs=_submitted_version,
         data=lambda w: {
             "version": w.version.pk,
@@ -332,11 +386,16 @@ REGISTRY_ENDPOINTS = [
             "justification": "Ready for shadow traffic.",
         },
     ),
-    Endpoint("GET", REQUEST, (401, 404, 200, 200, 200), kwargs=_open_request),
+    Endpoint(
+        "GET",
+        REQUEST,
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_open_request,
+    ),
     Endpoint(
         "POST",
         REQUEST + "decisions/",
-        (401, 404, 403, 403, 403),
+        (401, 404, 404, 403, 403, 403, 403, 403, 200, 200, 403),
         kwargs=_open_request,
         data={"approve": True},
     ),
@@ -344,30 +403,32 @@ REGISTRY_ENDPOINTS = [
     Endpoint(
         "POST",
         REQUEST + "withdraw/",
-        (401, 404, 200, 403, 403),
+        (401, 404, 404, 200, 403, 403, 403, 403, 403, 403, 403),
         kwargs=_open_request,
         data={"reason": "Not yet."},
     ),
     Endpoint(
         "POST",
         REQUEST + "apply/",
-        (401, 404, 200, 403, 403),
+        (401, 404, 404, 200, 200, 403, 403, 403, 403, 403, 403),
         kwargs=_approved_request,
     ),
     # Anyone who can read a request may comment on it.
     Endpoint(
         "POST",
         REQUEST + "comments/",
-        (401, 404, 201, 201, 201),
+        (401, 404, 404, 201, 201, 201, 201, 201, 201, 201, 201),
         kwargs=_open_request,
         data={"body": "Shadow traffic first, please."},
     ),
     # The other admin reads and sets their own organisation's policies.
-    Endpoint("GET", R + "policies/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "GET", R + "policies/", (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+    ),
     Endpoint(
         "POST",
         R + "policies/",
-        (401, 201, 403, 403, 201),
+        (401, 201, 403, 403, 403, 201, 403, 403, 403, 403, 403),
         data={
             "risk_tier": "low",
             "target": "staging",
@@ -375,23 +436,31 @@ REGISTRY_ENDPOINTS = [
             "approval_ttl_days": 30,
         },
     ),
-    Endpoint("GET", R + "findings/", (401, 200, 200, 200, 200), kwargs=_finding),
+    Endpoint(
+        "GET",
+        R + "findings/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_finding,
+    ),
     Endpoint(
         "POST",
         R + "findings/<int:finding_id>/resolve/",
-        (401, 404, 403, 403, 403),
+        (401, 404, 404, 403, 403, 403, 403, 403, 200, 200, 403),
         kwargs=_finding,
         data={"note": "Moved back through a request."},
     ),
     # The MLflow connection is org admins' business; the other admin reads their own
     # organisation's (none) and names a team of another organisation.
     Endpoint(
-        "GET", R + "mlflow/", (401, 404, 403, 403, 200), kwargs=_mlflow_connection
+        "GET",
+        R + "mlflow/",
+        (401, 404, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+        kwargs=_mlflow_connection,
     ),
     Endpoint(
         "PUT",
         R + "mlflow/",
-        (401, 400, 403, 403, 200),
+        (401, 400, 403, 403, 403, 200, 403, 403, 403, 403, 403),
         data=lambda w: {
             "tracking_uri": "https://mlflow.example.com",
             "token": "s3cret",
@@ -417,12 +486,14 @@ def _repo(world, actor) -> dict[str, int]:
 # lead or an org admin links and changes repositories; anyone of the team (or an org
 # admin) asks for a rescan; the auditor only reads.
 REPOS_ENDPOINTS = [
-    Endpoint("GET", P, (401, 200, 200, 200, 200), kwargs=_repo),
+    Endpoint(
+        "GET", P, (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200), kwargs=_repo
+    ),
     # The other admin names a team of another organisation: "Unknown team." (400).
     Endpoint(
         "POST",
         P,
-        (401, 400, 403, 403, 201),
+        (401, 400, 403, 403, 201, 201, 403, 403, 403, 403, 403),
         data=lambda w: {
             "team": w.team.pk,
             "name": "acme/churn",
@@ -430,26 +501,59 @@ REPOS_ENDPOINTS = [
             "clone_url": "https://github.com/acme/churn.git",
         },
     ),
-    Endpoint("GET", REPO, (401, 404, 200, 200, 200), kwargs=_repo),
+    Endpoint(
+        "GET",
+        REPO,
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_repo,
+    ),
     Endpoint(
         "PATCH",
         REPO,
-        (401, 404, 403, 403, 200),
+        (401, 404, 404, 403, 200, 200, 403, 403, 403, 403, 403),
         kwargs=_repo,
         data={"default_branch": "main"},
     ),
-    Endpoint("POST", REPO + "webhook-secret/", (401, 404, 403, 403, 200), kwargs=_repo),
-    Endpoint("GET", REPO + "scans/", (401, 404, 200, 200, 200), kwargs=_repo),
-    Endpoint("POST", REPO + "scans/", (401, 404, 202, 403, 202), kwargs=_repo),
-    Endpoint("GET", REPO + "signals/", (401, 404, 200, 200, 200), kwargs=_repo),
-    Endpoint("GET", REPO + "runs/", (401, 404, 200, 200, 200), kwargs=_repo),
     Endpoint(
-        "GET", P + "scans/<int:scan_id>/", (401, 404, 200, 200, 200), kwargs=_repo
+        "POST",
+        REPO + "webhook-secret/",
+        (401, 404, 404, 403, 200, 200, 403, 403, 403, 403, 403),
+        kwargs=_repo,
+    ),
+    Endpoint(
+        "GET",
+        REPO + "scans/",
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_repo,
+    ),
+    Endpoint(
+        "POST",
+        REPO + "scans/",
+        (401, 404, 404, 202, 202, 202, 403, 403, 403, 403, 403),
+        kwargs=_repo,
+    ),
+    Endpoint(
+        "GET",
+        REPO + "signals/",
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_repo,
+    ),
+    Endpoint(
+        "GET",
+        REPO + "runs/",
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_repo,
+    ),
+    Endpoint(
+        "GET",
+        P + "scans/<int:scan_id>/",
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_repo,
     ),
     Endpoint(
         "GET",
         P + "teams/<int:team_id>/signals/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 404, 200, 200, 200, 200, 200, 200, 200, 200),
         kwargs=_repo,
     ),
 ]
@@ -471,22 +575,30 @@ def _roadmap(world, actor) -> dict[str, int]:
 # admin; the auditor only reads.
 ROADMAPS_ENDPOINTS = [
     Endpoint(
-        "GET", RM + "teams/<int:team_id>/", (401, 404, 200, 200, 200), kwargs=_roadmap
+        "GET",
+        RM + "teams/<int:team_id>/",
+        (401, 404, 404, 200, 200, 200, 200, 200, 404, 404, 200),
+        kwargs=_roadmap,
     ),
     Endpoint(
         "POST",
         RM + "teams/<int:team_id>/generate/",
-        (401, 404, 200, 403, 200),
+        (401, 404, 404, 200, 200, 200, 403, 403, 404, 404, 403),
         kwargs=_roadmap,
     ),
     Endpoint(
         "PATCH",
         RM + "items/<int:item_id>/",
-        (401, 404, 200, 403, 200),
+        (401, 404, 404, 200, 200, 200, 403, 403, 404, 404, 403),
         kwargs=_roadmap,
         data={"status": "in_progress"},
     ),
-    Endpoint("GET", RM + "gaps/", (401, 200, 200, 200, 200), kwargs=_roadmap),
+    Endpoint(
+        "GET",
+        RM + "gaps/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        kwargs=_roadmap,
+    ),
 ]
 
 
@@ -511,79 +623,120 @@ def _report(world, actor) -> dict[str, int]:
 # The team's people and org-wide readers read and request the team's reports; another
 # organisation's team is unknown to its admin (400 on the field, 404 on the report).
 REPORTS_ENDPOINTS = [
-    Endpoint("GET", RP, (401, 200, 200, 200, 200)),
+    Endpoint("GET", RP, (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Endpoint(
         "POST",
         RP,
-        (401, 400, 202, 202, 202),
+        (401, 400, 403, 202, 202, 202, 202, 202, 403, 403, 202),
         data=lambda w: {"kind": "team_assessment", "team": w.team.pk},
     ),
-    Endpoint("GET", RP + "<int:report_id>/", (401, 404, 200, 200, 200), kwargs=_report),
+    Endpoint(
+        "GET",
+        RP + "<int:report_id>/",
+        (401, 404, 404, 200, 200, 200, 200, 200, 404, 404, 200),
+        kwargs=_report,
+    ),
     Endpoint(
         "GET",
         RP + "<int:report_id>/download/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 404, 200, 200, 200, 200, 200, 404, 404, 200),
         kwargs=_report,
     ),
 ]
 
 
 ENDPOINTS = [
-    Endpoint("GET", "api/v1/me/", (401, 200, 200, 200, 200)),
-    Endpoint("GET", "api/v1/business-units/", (401, 200, 200, 200, 200)),
-    Endpoint("GET", "api/v1/teams/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "GET", "api/v1/me/", (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+    ),
+    Endpoint(
+        "GET",
+        "api/v1/business-units/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    Endpoint(
+        "GET", "api/v1/teams/", (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+    ),
     # Another organisation's team does not exist for the caller.
     Endpoint(
         "GET",
         "api/v1/teams/<int:team_id>/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         kwargs=lambda w, actor: {"team_id": w.team.pk},
     ),
-    Endpoint("GET", "api/v1/users/", (401, 200, 403, 403, 200)),
+    Endpoint(
+        "GET", "api/v1/users/", (401, 200, 403, 403, 403, 200, 403, 403, 403, 403, 403)
+    ),
     # The other organisation's admin creates the person in their own organisation.
-    Endpoint("POST", "api/v1/users/create/", (401, 201, 403, 403, 201), data=NEW_USER),
-    Endpoint("GET", "api/v1/memberships/", (401, 200, 403, 403, 200)),
+    Endpoint(
+        "POST",
+        "api/v1/users/create/",
+        (401, 201, 403, 403, 403, 201, 403, 403, 403, 403, 403),
+        data=NEW_USER,
+    ),
+    Endpoint(
+        "GET",
+        "api/v1/memberships/",
+        (401, 200, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+    ),
     # Granting a role to someone of another organisation: "Unknown user." (400).
     Endpoint(
         "POST",
         "api/v1/memberships/grant/",
-        (401, 400, 403, 403, 201),
+        (401, 400, 403, 403, 403, 201, 403, 403, 403, 403, 403),
         data=lambda w: {"user": w.member.pk, "role": Role.AUDITOR},
     ),
     Endpoint(
         "POST",
         "api/v1/memberships/<int:membership_id>/revoke/",
-        (401, 404, 403, 403, 204),
+        (401, 404, 403, 403, 403, 204, 403, 403, 403, 403, 403),
         kwargs=lambda w, actor: {"membership_id": w.member.memberships.get().pk},
     ),
-    Endpoint("GET", "api/v1/tokens/", (401, 200, 200, 200, 200)),
     Endpoint(
-        "POST", "api/v1/tokens/create/", (401, 201, 201, 201, 201), data={"name": "ci"}
+        "GET", "api/v1/tokens/", (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+    ),
+    Endpoint(
+        "POST",
+        "api/v1/tokens/create/",
+        (401, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201),
+        data={"name": "ci"},
     ),
     # Each caller revokes a token of their own (anonymous tries the member's).
     Endpoint(
         "POST",
         "api/v1/tokens/<int:token_id>/revoke/",
-        (401, 200, 200, 200, 200),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         kwargs=_own_token,
     ),
     # The other admin reads their own (empty) chain, never this organisation's.
-    Endpoint("GET", "api/v1/audit/events/", (401, 200, 403, 200, 200)),
+    Endpoint(
+        "GET",
+        "api/v1/audit/events/",
+        (401, 200, 403, 403, 403, 200, 403, 403, 403, 403, 200),
+    ),
     Endpoint(
         "GET",
         "api/v1/audit/events/<int:seq>/",
-        (401, 404, 403, 200, 200),
+        (401, 404, 403, 403, 403, 200, 403, 403, 403, 403, 200),
         kwargs=lambda w, actor: {"seq": w.last_seq},
     ),
-    Endpoint("GET", "api/v1/audit/verify/", (401, 404, 403, 200, 200)),
+    Endpoint(
+        "GET",
+        "api/v1/audit/verify/",
+        (401, 404, 403, 403, 403, 200, 403, 403, 403, 403, 200),
+    ),
     # Assessments of the world's team (tests/assessments/factories.py: assessment_in).
     # Only assessors review, and none of these callers is one: every review is a 403.
-    Endpoint("GET", "api/v1/assessments/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "GET",
+        "api/v1/assessments/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
     # The other admin names a team of another organisation: "Unknown team." (400).
     Endpoint(
         "POST",
         "api/v1/assessments/create/",
-        (401, 400, 403, 403, 201),
+        (401, 400, 403, 403, 201, 201, 403, 403, 403, 403, 403),
         data=lambda w: {
             "team": w.team.pk,
             "period": "2026-Q4",
@@ -591,11 +744,15 @@ ENDPOINTS = [
         },
     ),
     # Anyone in an organisation gets the roll-up of the teams they can see.
-    Endpoint("GET", "api/v1/assessments/rollup/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "GET",
+        "api/v1/assessments/rollup/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
     Endpoint(
         "GET",
         "api/v1/assessments/compare/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 404, 200, 200, 200, 200, 200, 404, 404, 200),
         data=lambda w: {
             "a": assessment_in(w.team, "submitted", period="2026-Q3").pk,
             "b": assessment_in(w.team, "submitted").pk,
@@ -604,54 +761,55 @@ ENDPOINTS = [
     Endpoint(
         "GET",
         "api/v1/assessments/<int:assessment_id>/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 404, 200, 200, 200, 200, 200, 404, 404, 200),
         kwargs=_assessment("draft"),
     ),
     # Answering and adding evidence are for the team's own people.
     Endpoint(
         "POST",
         "api/v1/assessments/<int:assessment_id>/answers/",
-        (401, 404, 200, 403, 403),
+        (401, 404, 404, 200, 200, 403, 403, 403, 404, 404, 403),
         kwargs=_assessment("draft"),
         data=lambda w: {"answers": [{"question": w.question.pk, "value": True}]},
     ),
     Endpoint(
         "POST",
         "api/v1/assessments/<int:assessment_id>/evidence/",
-        (401, 404, 201, 403, 403),
+        (401, 404, 404, 201, 201, 403, 403, 403, 404, 404, 403),
         kwargs=_assessment("draft"),
         data=lambda w: {"question": w.question.pk, "url": "https://example.com/x"},
     ),
     Endpoint(
         "GET",
         "api/v1/assessments/<int:assessment_id>/evidence/<int:evidence_id>/download/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 404, 200, 200, 200, 200, 200, 404, 404, 200),
         kwargs=_assessment("draft", file=True),
     ),
     # Only the team lead submits.
     Endpoint(
         "POST",
         "api/v1/assessments/<int:assessment_id>/submit/",
-        (401, 404, 403, 403, 403),
+        (401, 404, 404, 403, 200, 403, 403, 403, 404, 404, 403),
         kwargs=_assessment("draft"),
     ),
     Endpoint(
         "GET",
         "api/v1/assessments/<int:assessment_id>/scores/",
-        (401, 404, 200, 200, 200),
+        (401, 404, 404, 200, 200, 200, 200, 200, 404, 404, 200),
         kwargs=_assessment("submitted"),
     ),
     Endpoint(
         "POST",
         "api/v1/assessments/<int:assessment_id>/review/start/",
-        (401, 404, 403, 403, 403),
+        (401, 404, 404, 403, 403, 403, 403, 200, 404, 404, 403),
         kwargs=_assessment("submitted"),
     ),
+    # Another assessor started the review: only that reviewer acts on it (400).
     *(
         Endpoint(
             "POST",
             f"api/v1/assessments/<int:assessment_id>/{action}/",
-            (401, 404, 403, 403, 403),
+            (401, 404, 404, 403, 403, 403, 403, 400, 404, 404, 403),
             kwargs=_assessment("in_review"),
             data=data,
         )
@@ -681,34 +839,38 @@ ENDPOINTS = [
     Endpoint(
         "POST",
         "api/v1/assessments/<int:assessment_id>/reopen/",
-        (401, 404, 403, 403, 403),
+        (401, 404, 404, 403, 201, 403, 403, 201, 404, 404, 403),
         kwargs=_assessment("reviewed"),
     ),
     # Rubrics are the platform's: every organisation reads the published ones.
-    Endpoint("GET", "api/v1/rubrics/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "GET",
+        "api/v1/rubrics/",
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
     Endpoint(
         "GET",
         "api/v1/rubrics/<slug:slug>/<str:version>/",
-        (401, 200, 200, 200, 200),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         kwargs=_rubric,
     ),
     Endpoint(
         "GET",
         "api/v1/rubrics/<slug:slug>/<str:version>/export/",
-        (401, 200, 200, 200, 200),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         kwargs=_rubric,
     ),
     # Weights and core flags: the other admin reads and sets their own organisation's.
     Endpoint(
         "GET",
         "api/v1/rubrics/<slug:slug>/settings/",
-        (401, 200, 200, 200, 200),
+        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         kwargs=_rubric,
     ),
     Endpoint(
         "POST",
         "api/v1/rubrics/<slug:slug>/settings/",
-        (401, 200, 403, 403, 200),
+        (401, 200, 403, 403, 403, 200, 403, 403, 403, 403, 403),
         kwargs=_rubric,
         data={"dimension": "data", "weight": 2.0, "core": False},
     ),
@@ -716,53 +878,81 @@ ENDPOINTS = [
     Endpoint(
         "GET",
         "api/v1/teams/<int:team_id>/targets/",
-        (401, 404, 403, 200, 200),
+        (401, 404, 403, 403, 200, 200, 200, 200, 403, 403, 200),
         kwargs=_rubric,
         data={"rubric": "mini"},
     ),
     Endpoint(
         "POST",
         "api/v1/teams/<int:team_id>/targets/",
-        (401, 404, 403, 403, 200),
+        (401, 404, 403, 403, 403, 200, 403, 403, 403, 403, 403),
         kwargs=_rubric,
         data={"rubric": "mini", "dimension": "data", "level": 3},
     ),
     # Webhooks are for org admins; the other admin manages their own organisation's.
-    Endpoint("GET", "api/v1/webhooks/events/", (401, 200, 403, 403, 200)),
-    Endpoint("GET", "api/v1/webhooks/subscriptions/", (401, 200, 403, 403, 200)),
+    Endpoint(
+        "GET",
+        "api/v1/webhooks/events/",
+        (401, 200, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+    ),
+    Endpoint(
+        "GET",
+        "api/v1/webhooks/subscriptions/",
+        (401, 200, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+    ),
     Endpoint(
         "POST",
         "api/v1/webhooks/subscriptions/create/",
-        (401, 201, 403, 403, 201),
+        (401, 201, 403, 403, 403, 201, 403, 403, 403, 403, 403),
         data={"url": "https://93.184.215.14/hook", "events": ["*"]},
     ),
-    Endpoint("GET", WEBHOOK, (401, 404, 403, 403, 200), kwargs=_webhook),
+    Endpoint(
+        "GET",
+        WEBHOOK,
+        (401, 404, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+        kwargs=_webhook,
+    ),
     Endpoint(
         "POST",
         WEBHOOK + "update/",
-        (401, 404, 403, 403, 200),
+        (401, 404, 403, 403, 403, 200, 403, 403, 403, 403, 403),
         kwargs=_webhook,
         data={"description": "Renamed"},
     ),
-    Endpoint("POST", WEBHOOK + "delete/", (401, 404, 403, 403, 204), kwargs=_webhook),
     Endpoint(
-        "POST", WEBHOOK + "rotate-secret/", (401, 404, 403, 403, 200), kwargs=_webhook
+        "POST",
+        WEBHOOK + "delete/",
+        (401, 404, 403, 403, 403, 204, 403, 403, 403, 403, 403),
+        kwargs=_webhook,
     ),
     Endpoint(
-        "GET", WEBHOOK + "deliveries/", (401, 404, 403, 403, 200), kwargs=_webhook
+        "POST",
+        WEBHOOK + "rotate-secret/",
+        (401, 404, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+        kwargs=_webhook,
+    ),
+    Endpoint(
+        "GET",
+        WEBHOOK + "deliveries/",
+        (401, 404, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+        kwargs=_webhook,
     ),
     Endpoint(
         "POST",
         WEBHOOK + "deliveries/<int:delivery_id>/redeliver/",
-        (401, 404, 403, 403, 202),
+        (401, 404, 403, 403, 403, 202, 403, 403, 403, 403, 403),
         kwargs=_webhook,
     ),
     *REGISTRY_ENDPOINTS,
     *REPOS_ENDPOINTS,
     *ROADMAPS_ENDPOINTS,
     *REPORTS_ENDPOINTS,
-    Endpoint("GET", "api/schema/", (401, 200, 200, 200, 200)),
-    Endpoint("GET", "api/docs/", (401, 200, 200, 200, 200)),
+    Endpoint(
+        "GET", "api/schema/", (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+    ),
+    Endpoint(
+        "GET", "api/docs/", (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
+    ),
 ]
 
 
@@ -779,23 +969,27 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def one_of_each(team, make_user) -> dict[str, Any]:
+    """A caller per name of ACTORS: each role held on `team`, a member of another team
+    of its organisation, and an admin of another organisation."""
+    other_team = TeamFactory(business_unit=team.business_unit, name="Churn models")
+    actors: dict[str, Any] = {
+        "anonymous": None,
+        "other_org_admin": make_user(
+            Role.ORG_ADMIN, organization=OrganizationFactory()
+        ),
+        "other_team_member": make_user(Role.TEAM_MEMBER, team=other_team),
+    }
+    for role in ACTORS[3:]:
+        actors[role] = make_user(role, team=team)
+    return actors
+
+
 @pytest.fixture
 def world(org, team, make_user):
-    """This organisation with one of each caller, and another organisation's admin."""
-    member = make_user(Role.TEAM_MEMBER, team=team)
-    world = SimpleNamespace(
-        team=team,
-        member=member,
-        actors={
-            "anonymous": None,
-            "other_org_admin": make_user(
-                Role.ORG_ADMIN, organization=OrganizationFactory()
-            ),
-            "team_member": member,
-            "auditor": make_user(Role.AUDITOR),
-            "org_admin": make_user(Role.ORG_ADMIN),
-        },
-    )
+    """This organisation with one caller of each kind (one_of_each)."""
+    actors = one_of_each(team, make_user)
+    world = SimpleNamespace(team=team, member=actors["team_member"], actors=actors)
     # Three audited changes, so this chain has seqs the other organisation lacks.
     for n in range(3):
         services.business_unit_create(organization=org, name=f"BU {n}", slug=f"bu-{n}")
@@ -817,12 +1011,15 @@ def test_api_endpoint_answers_each_caller_with_expected_status(
     actor = world.actors[actor_name]
     path = _path(endpoint, endpoint.kwargs(world, actor))
     data = endpoint.data(world) if callable(endpoint.data) else endpoint.data
+    events_before = AuditEvent.objects.count()
 
     response = getattr(api_client(actor), endpoint.method.lower())(
         path, data, format="json"
     )
 
     assert response.status_code == expected, response.content[:300]
+    if endpoint.method != "GET" and expected >= 400:
+        assert AuditEvent.objects.count() == events_before, "a refused write changed"
 
 
 @pytest.mark.parametrize(
@@ -871,6 +1068,12 @@ def _api_routes(patterns, prefix: str = ""):
             for method in ("get", "post", "put", "patch", "delete"):
                 if hasattr(view, method):
                     yield method.upper(), route
+
+
+def test_every_row_names_a_status_for_each_caller():
+    short = [(e.method, e.route) for e in ENDPOINTS if len(e.expected) != len(ACTORS)]
+
+    assert short == []
 
 
 def test_api_permission_table_lists_every_api_endpoint():

@@ -33,8 +33,6 @@ from apps.repos.models import LinkedRepo
 from apps.roadmaps import services as roadmap_services
 from tests.accounts.factories import (
     MembershipFactory,
-    OrganizationFactory,
-    TeamFactory,
     UserFactory,
 )
 from tests.assessments.factories import assessment_in, rubric_create
@@ -43,22 +41,9 @@ from tests.repos.factories import LinkedRepoFactory, scanned
 
 pytestmark = pytest.mark.django_db
 
-# The fixed order of the callers in every row's `expected`. Team roles are held on the
-# objects' own team; "other_team_member" is a team member of another team of the same
-# organisation; "other_org_admin" is an org admin of another organisation.
-CALLERS = (
-    "anonymous",
-    "other_org_admin",
-    "other_team_member",
-    "team_member",
-    "team_lead",
-    "org_admin",
-    "executive",
-    "assessor",
-    "approver",
-    "risk_officer",
-    "auditor",
-)
+# The fixed order of the callers in every row's `expected`, as in the API's table: team
+# roles on the objects' own team, another team's member, another organisation's admin.
+CALLERS = api_matrix.ACTORS
 # Callers outside the objects' team who must never change them.
 OUTSIDERS = ("other_org_admin", "other_team_member")
 TEAM_NAME = "Fraud models"
@@ -634,16 +619,7 @@ def world(org, team, make_user):
     organisation's admin."""
     team.name = TEAM_NAME
     team.save(update_fields=["name"])
-    other_team = TeamFactory(business_unit=team.business_unit, name="Churn models")
-    actors: dict[str, Any] = {
-        "anonymous": None,
-        "other_org_admin": make_user(
-            Role.ORG_ADMIN, organization=OrganizationFactory()
-        ),
-        "other_team_member": make_user(Role.TEAM_MEMBER, team=other_team),
-    }
-    for role in CALLERS[3:]:
-        actors[role] = make_user(role, team=team)
+    actors = api_matrix.one_of_each(team, make_user)
     return SimpleNamespace(team=team, actors=actors, target=None)
 
 
