@@ -45,11 +45,11 @@ Checks:
 Redis restarted (`redis_restarted`): a private Redis is the broker of a gunicorn
 and a worker, and the gunicorn's cache (database 1), as the README's deployment has
 it: the API's rate limits count there. A scan is requested through the API and held
-mid-scan; Redis is
-stopped for 5 s (no persistence: what it held is lost). While it is down the login
-page and an API read must answer 200, /healthz 503 naming the broker, and a request
-that queues a scan (linking a repository) 201: the publish fails after the commit
-and the scan stays queued for the sweep. Redis starts again on the same port:
+mid-scan; Redis is stopped for 5 s (no persistence: what it held is lost). While it
+is down the login page and an API read must answer 200, /healthz 503 naming the
+broker, and a request that queues a scan (linking a repository) 201: the publish
+fails after the commit and the scan stays queued for the sweep. Redis starts again
+on the same port:
 /healthz answers 200, the held scan completes, a scan requested now completes, and
 the one requested during the outage completes once the sweep runs (as beat would 15
 minutes on: its `now` is moved past QUEUED_TOO_LONG). Every scan completes exactly

@@ -58,6 +58,10 @@ class Scope:
     def of_organization(cls, organization_id: int) -> Scope:
         return cls(Team.objects.filter(organization_id=organization_id).values("pk"))
 
+    def team_pks(self) -> list[int]:
+        """The teams' pks themselves (1 query), for a cache key."""
+        return list(self.team_ids.values_list("pk", flat=True))
+
 
 def teams_in_scope(*, scope: Scope, filters: Filters) -> QuerySet[Team]:
     teams = Team.objects.filter(pk__in=scope.team_ids)

@@ -58,7 +58,7 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
 
     def key() -> str:
         # The org medians are over the teams the reader sees (1 query).
-        teams = memo.teams_digest(scope.team_ids.values_list("pk", flat=True))
+        teams = memo.teams_digest(scope.team_pks())
         return f"team:{team.pk}:{teams}"
 
     drawings, median_teams = memo.figures(request.user.organization_id, key, draw)
